@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+
+namespace Valet.Core.Configuration;
+
+/// <summary>
+/// Reads every app file of a conf folder: <c>*.json</c> directly in it (not recursive), skipping
+/// hidden files, editor and copy leftovers, and <c>*.schema.json</c> (the JSON Schema lives beside
+/// the apps). Each file is parsed on its own; then names are checked to be unique across files.
+/// </summary>
+public static class AppDirectoryLoader
+{
+    /// <summary>Files larger than this are refused rather than read.</summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    /// <summary>Whether <paramref name="fileName"/> is an app file the loader reads.</summary>
+    public static bool IsAppFileName(string fileName) =>
+        fileName.EndsWith(".json", StringComparison.Ordinal)
+        && !fileName.StartsWith('.')
+        && !fileName.StartsWith('#')
+        && !fileName.EndsWith(".schema.json", StringComparison.Ordinal);
+
+    /// <summary>Loads the folder. A missing folder is one error, not an exception.</summary>
+    public static DirectoryLoad Load(string directory)
+    {
+        var full = System.IO.Path.GetFullPath(directory);
+        if (!Directory.Exists(full))
+        {
+            return new DirectoryLoad(full, [], [new ConfigError(directory, 0, 0, "$", $"the conf folder {full} does not exist; create it or pass --conf DIR")]);
+        }
+
+        var files = new List<AppFile>();
+        foreach (var path in Directory.EnumerateFiles(full, "*.json", SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal))
+        {
+            if (IsAppFileName(System.IO.Path.GetFileName(path))) files.Add(LoadFile(path, full));
+        }
+
+        return new DirectoryLoad(full, CheckUniqueNames(files), []);
+    }
+
+    /// <summary>Reads and parses one file.</summary>
+    public static AppFile LoadFile(string path, string baseDirectory)
+    {
+        var fileName = System.IO.Path.GetFileName(path);
+        byte[] bytes;
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Length > MaxFileBytes)
+            {
+                return new AppFile(path, fileName, "", null, [new ConfigError(fileName, 0, 0, "$", $"the file is {info.Length} bytes; an app file may have at most {MaxFileBytes}")]);
+            }
+
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new AppFile(path, fileName, "", null, [new ConfigError(fileName, 0, 0, "$", $"cannot read the file: {e.Message}")]);
+        }
+
+        return Parse(path, fileName, bytes, baseDirectory);
+    }
+
+    /// <summary>Parses bytes that are, or will be, the file at <paramref name="path"/>.</summary>
+    public static AppFile Parse(string path, string fileName, byte[] bytes, string baseDirectory)
+    {
+        var result = AppConfigParser.Parse(fileName, bytes, baseDirectory);
+        return new AppFile(path, fileName, Revision(bytes), result.Config, result.Errors);
+    }
+
+    /// <summary>A short, stable content hash used as the app's revision and ETag.</summary>
+    public static string Revision(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
+
+    private static List<AppFile> CheckUniqueNames(List<AppFile> files)
+    {
+        var firstByName = new Dictionary<string, AppFile>(StringComparer.Ordinal);
+        for (var i = 0; i < files.Count; i++)
+        {
+            var file = files[i];
+            if (file.Config is null) continue;
+            if (firstByName.TryGetValue(file.Config.Name, out var first))
+            {
+                files[i] = file with
+                {
+                    Config = null,
+                    Errors = [new ConfigError(file.FileName, 0, 0, "$.name", $"app name \"{file.Config.Name}\" is already used by {first.FileName}; app names must be unique across files")],
+                };
+            }
+            else
+            {
+                firstByName[file.Config.Name] = file;
+            }
+        }
+
+        return files;
+    }
+}

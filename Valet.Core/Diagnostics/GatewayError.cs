@@ -1,0 +1,32 @@
+namespace Valet.Core.Diagnostics;
+
+/// <summary>Every answer the gateway makes itself instead of a backend. Mapped to HTTP in <see cref="ProblemWriter"/> only.</summary>
+public enum GatewayError
+{
+    /// <summary>The request target has no app segment.</summary>
+    NoApp,
+
+    /// <summary>The first path segment names no app.</summary>
+    UnknownApp,
+
+    /// <summary>The path would escape the app's prefix.</summary>
+    BadPath,
+
+    /// <summary>The method is not in the app's <c>methods</c>.</summary>
+    MethodNotAllowed,
+
+    /// <summary>A mock-only app has no mock for this request.</summary>
+    NoMatchingMock,
+
+    /// <summary>Every endpoint is cooling down after failures.</summary>
+    NoHealthyEndpoint,
+
+    /// <summary>The endpoint could not be connected to.</summary>
+    UpstreamUnreachable,
+
+    /// <summary>The endpoint failed after the request was sent (reset, bad response).</summary>
+    UpstreamFailed,
+
+    /// <summary>The endpoint sent no response headers within the app's timeout.</summary>
+    UpstreamTimeout,
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Valet.Core.Diagnostics;
+
+/// <summary>
+/// The one place that turns a <see cref="GatewayError"/> into HTTP: status code, the headers that
+/// go with it (<c>Allow</c>, <c>Retry-After</c>) and an RFC 9457 <c>application/problem+json</c>
+/// body naming the app and the request id.
+/// </summary>
+public static class ProblemWriter
+{
+    public const string ContentType = "application/problem+json";
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static int StatusOf(GatewayError error) => error switch
+    {
+        GatewayError.NoApp or GatewayError.UnknownApp or GatewayError.NoMatchingMock => StatusCodes.Status404NotFound,
+        GatewayError.BadPath => StatusCodes.Status400BadRequest,
+        GatewayError.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
+        GatewayError.NoHealthyEndpoint => StatusCodes.Status503ServiceUnavailable,
+        GatewayError.UpstreamUnreachable or GatewayError.UpstreamFailed => StatusCodes.Status502BadGateway,
+        GatewayError.UpstreamTimeout => StatusCodes.Status504GatewayTimeout,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    private static (string Slug, string Title) Describe(GatewayError error) => error switch
+    {
+        GatewayError.NoApp => ("no-app", "No app named in the path"),
+        GatewayError.UnknownApp => ("unknown-app", "Unknown app"),
+        GatewayError.BadPath => ("bad-path", "Path not allowed"),
+        GatewayError.MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
+        GatewayError.NoMatchingMock => ("no-matching-mock", "No mock for this request"),
+        GatewayError.NoHealthyEndpoint => ("no-healthy-endpoint", "No healthy endpoint"),
+        GatewayError.UpstreamUnreachable => ("upstream-unreachable", "Endpoint unreachable"),
+        GatewayError.UpstreamFailed => ("upstream-failed", "Endpoint failed"),
+        GatewayError.UpstreamTimeout => ("upstream-timeout", "Endpoint timed out"),
+        _ => ("internal", "Internal error"),
+    };
+
+    /// <summary>Writes the problem answer. Does nothing when the response has already started.</summary>
+    /// <param name="retryAfterSeconds">Seconds for <c>Retry-After</c>, or 0 for none.</param>
+    /// <param name="allow">Value for <c>Allow</c> on a 405.</param>
+    public static Task WriteAsync(HttpContext context, GatewayError error, string? app, string requestId, string detail,
+        int retryAfterSeconds = 0, string? allow = null)
+    {
+        var response = context.Response;
+        if (response.HasStarted) return Task.CompletedTask;
+        var status = StatusOf(error);
+        var (slug, title) = Describe(error);
+        response.StatusCode = status;
+        response.ContentType = ContentType;
+        response.Headers.CacheControl = "no-store";
+        if (retryAfterSeconds > 0) response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (allow is not null) response.Headers.Allow = allow;
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "urn:valet:problem:" + slug);
+            json.WriteString("title", title);
+            json.WriteNumber("status", status);
+            json.WriteString("detail", detail);
+            if (app is not null) json.WriteString("app", app);
+            json.WriteString("requestId", requestId);
+            json.WriteEndObject();
+        }
+
+        response.ContentLength = buffer.WrittenCount;
+        return HttpMethods.IsHead(context.Request.Method)
+            ? Task.CompletedTask
+            : response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
+    }
+}

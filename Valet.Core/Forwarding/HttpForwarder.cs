@@ -1,0 +1,270 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Valet.Core.Routing;
+
+namespace Valet.Core.Forwarding;
+
+/// <summary>
+/// Sends one request to one endpoint and streams the answer back, on the app's pooled
+/// <see cref="HttpMessageInvoker"/>. Bodies flow through pooled buffers in both directions and
+/// are never held whole.
+/// </summary>
+public sealed class HttpForwarder(TimeProvider time)
+{
+    private const int ResponseBufferSize = 64 * 1024;
+
+    /// <summary>
+    /// Forwards the request in <paramref name="context"/> to <paramref name="endpoint"/>.
+    /// 1. Build the upstream message: method, target = endpoint base + app-relative path + query
+    ///    (percent-encoding as the client sent it), headers minus hop-by-hop ones, X-Forwarded-*.
+    /// 2. Send with the app's timeout running until response headers arrive; a client abort
+    ///    cancels the upstream call.
+    /// 3. Copy status and headers, then stream the body, then copy trailers.
+    /// Nothing is written to the client unless step 2 succeeded, so the caller can still retry or
+    /// answer with a problem.
+    /// </summary>
+    public async ValueTask<ForwardResult> ForwardAsync(HttpContext context, AppModel app, EndpointModel endpoint,
+        RequestTarget target, string requestId)
+    {
+        var request = context.Request;
+        var upstream = new HttpRequestMessage(HttpMethod.Parse(request.Method), BuildUri(endpoint, target))
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+
+        StreamCopyContent? content = null;
+        if (HasBody(context))
+        {
+            content = new StreamCopyContent(request.Body);
+            if (request.ContentLength is { } length) content.Headers.ContentLength = length;
+            upstream.Content = content;
+        }
+
+        CopyRequestHeaders(request, upstream);
+        AddForwardedHeaders(context, upstream, requestId);
+
+        using var timeout = new CancellationTokenSource(app.Timeout, time);
+        using var clientAborted = context.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await app.State.Invoker.SendAsync(upstream, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException)
+        {
+            upstream.Dispose();
+            if (context.RequestAborted.IsCancellationRequested) return ForwardOutcome.ClientAborted;
+            if (e is OperationCanceledException) return ForwardOutcome.Timeout;
+            return new ForwardResult(
+                e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+                    && content is not { Started: true }
+                    ? ForwardOutcome.ConnectFailed
+                    : ForwardOutcome.RequestFailed,
+                e);
+        }
+
+        // Headers arrived: the timeout no longer applies (a long download is not a slow endpoint).
+        timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        using (upstream)
+        using (response)
+        {
+            CopyResponseHead(context, response);
+            return await CopyBodyAsync(context, response, timeout.Token).ConfigureAwait(false);
+        }
+    }
+
+    private static Uri BuildUri(EndpointModel endpoint, RequestTarget target)
+    {
+        var path = target.Path;
+        var uri = path.IsEmpty
+            ? string.Concat(endpoint.BaseAddress, "/", target.Query)
+            : string.Concat(endpoint.BaseAddress, path, target.Query);
+        return new Uri(uri, UriKind.Absolute);
+    }
+
+    private static bool HasBody(HttpContext context)
+    {
+        var length = context.Request.ContentLength;
+        if (length is not null) return length > 0;
+        return context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false;
+    }
+
+    private static void CopyRequestHeaders(HttpRequest request, HttpRequestMessage upstream)
+    {
+        foreach (var header in request.Headers)
+        {
+            var name = header.Key;
+            if (name.Length == 0 || name[0] == ':' || HeaderRules.HopByHop.Contains(name) || HeaderRules.GatewaySetRequest.Contains(name))
+            {
+                if (string.Equals(name, "TE", StringComparison.OrdinalIgnoreCase) && IsTrailers(header.Value))
+                {
+                    upstream.Headers.TryAddWithoutValidation("TE", "trailers");
+                }
+
+                continue;
+            }
+
+            if (HeaderRules.Content.Contains(name))
+            {
+                upstream.Content?.Headers.TryAddWithoutValidation(name, AsEnumerable(header.Value));
+            }
+            else
+            {
+                upstream.Headers.TryAddWithoutValidation(name, AsEnumerable(header.Value));
+            }
+        }
+
+        var connection = request.Headers.Connection;
+        if (connection.Count > 0) RemoveConnectionListed(connection, upstream.Headers);
+    }
+
+    private static void AddForwardedHeaders(HttpContext context, HttpRequestMessage upstream, string requestId)
+    {
+        var headers = upstream.Headers;
+        if (context.Connection.RemoteIpAddress is { } ip)
+        {
+            headers.TryAddWithoutValidation("X-Forwarded-For", (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString());
+        }
+
+        headers.TryAddWithoutValidation("X-Forwarded-Proto", context.Request.Scheme);
+        if (context.Request.Host.HasValue) headers.TryAddWithoutValidation("X-Forwarded-Host", context.Request.Host.Value);
+        headers.TryAddWithoutValidation("X-Request-Id", requestId);
+    }
+
+    private static void CopyResponseHead(HttpContext context, HttpResponseMessage response)
+    {
+        var target = context.Response;
+        target.StatusCode = (int)response.StatusCode;
+        var reason = response.ReasonPhrase;
+        if (!string.IsNullOrEmpty(reason) && !HeaderRules.HasUnsafeCharacters(reason))
+        {
+            context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = reason;
+        }
+
+        CopyResponseHeaders(response.Headers, target.Headers);
+        CopyResponseHeaders(response.Content.Headers, target.Headers);
+        if (response.Headers.Connection.Count > 0)
+        {
+            foreach (var listed in response.Headers.Connection) target.Headers.Remove(listed);
+        }
+    }
+
+    private static void CopyResponseHeaders(HttpHeaders source, IHeaderDictionary target)
+    {
+        foreach (var header in source.NonValidated)
+        {
+            var name = header.Key;
+            if (HeaderRules.HopByHop.Contains(name) || HeaderRules.GatewaySetResponse.Contains(name)) continue;
+            var value = ToStringValues(header.Value);
+            if (value.Count == 0) continue;
+            target[name] = value;
+        }
+    }
+
+    private async ValueTask<ForwardResult> CopyBodyAsync(HttpContext context, HttpResponseMessage response, CancellationToken token)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ResponseBufferSize);
+        try
+        {
+            using var source = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+            var body = context.Response.Body;
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = await source.ReadAsync(buffer.AsMemory(), token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
+                {
+                    if (context.RequestAborted.IsCancellationRequested) return ForwardOutcome.ClientAborted;
+                    context.Abort();
+                    return new ForwardResult(ForwardOutcome.ResponseFailed, e);
+                }
+
+                if (read == 0) break;
+                try
+                {
+                    await body.WriteAsync(buffer.AsMemory(0, read), token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+                {
+                    return ForwardOutcome.ClientAborted;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
+        {
+            if (context.RequestAborted.IsCancellationRequested) return ForwardOutcome.ClientAborted;
+            context.Abort();
+            return new ForwardResult(ForwardOutcome.ResponseFailed, e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        CopyTrailers(context, response);
+        return ForwardOutcome.Success;
+    }
+
+    private static void CopyTrailers(HttpContext context, HttpResponseMessage response)
+    {
+        var trailers = response.TrailingHeaders;
+        if (!trailers.NonValidated.GetEnumerator().MoveNext() || !context.Response.SupportsTrailers()) return;
+        foreach (var header in trailers.NonValidated)
+        {
+            var value = ToStringValues(header.Value);
+            if (value.Count > 0) context.Response.AppendTrailer(header.Key, value);
+        }
+    }
+
+    private static StringValues ToStringValues(HeaderStringValues values)
+    {
+        if (values.Count == 1)
+        {
+            var single = values.ToString();
+            return HeaderRules.HasUnsafeCharacters(single) ? StringValues.Empty : new StringValues(single);
+        }
+
+        var array = new string[values.Count];
+        var i = 0;
+        foreach (var value in values)
+        {
+            if (HeaderRules.HasUnsafeCharacters(value)) return StringValues.Empty;
+            array[i++] = value;
+        }
+
+        return new StringValues(array);
+    }
+
+    private static IEnumerable<string?> AsEnumerable(StringValues values) => values;
+
+    private static bool IsTrailers(StringValues values)
+    {
+        foreach (var value in values)
+        {
+            if (value is not null && value.Contains("trailers", StringComparison.OrdinalIgnoreCase)) return true;
+        }
+
+        return false;
+    }
+
+    private static void RemoveConnectionListed(StringValues connection, HttpRequestHeaders headers)
+    {
+        foreach (var value in connection)
+        {
+            if (value is null) continue;
+            foreach (var token in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                headers.Remove(token);
+            }
+        }
+    }
+}

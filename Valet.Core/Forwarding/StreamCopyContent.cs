@@ -1,0 +1,43 @@
+using System.Buffers;
+using System.Net;
+
+namespace Valet.Core.Forwarding;
+
+/// <summary>
+/// Request content that streams the client's body to the endpoint as it arrives, through one
+/// pooled buffer, without holding the body whole.
+/// </summary>
+internal sealed class StreamCopyContent(Stream source) : HttpContent
+{
+    private const int BufferSize = 64 * 1024;
+
+    /// <summary>Set once any byte of the body was read from the client.</summary>
+    public bool Started { get; private set; }
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        Started = true;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = -1;
+        return false;
+    }
+}

@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Valet.Core.Diagnostics;
+using Valet.Core.Pipeline;
+using Valet.Core.Routing;
+
+namespace Valet.Core.Forwarding;
+
+/// <summary>
+/// Picks an endpoint, forwards, and handles the outcome: passive health (a connect failure or a
+/// timeout cools the endpoint down), one retry on the next endpoint for an idempotent request that
+/// never reached its endpoint, and the mapping of failures to gateway errors.
+/// </summary>
+public sealed class UpstreamDispatcher(HttpForwarder forwarder, GatewayOptions options, TimeProvider time, ILogger<UpstreamDispatcher> logger)
+{
+    public async Task DispatchAsync(HttpContext context, AppModel app, RequestTarget target, string requestId)
+    {
+        var endpoints = app.Endpoints;
+        var now = time.GetUtcNow().UtcTicks;
+        var index = app.LoadBalancing.Pick(endpoints, app.State, now, exclude: -1);
+        if (index < 0)
+        {
+            Log.NoHealthyEndpoint(logger, app.Name, requestId);
+            await ProblemWriter.WriteAsync(context, GatewayError.NoHealthyEndpoint, app.Name, requestId,
+                $"every endpoint of app '{app.Name}' is cooling down after failures", RetryAfterSeconds(app, now)).ConfigureAwait(false);
+            return;
+        }
+
+        var result = await SendAsync(context, app, endpoints[index], target, requestId).ConfigureAwait(false);
+        if (result.Outcome == ForwardOutcome.ConnectFailed && IsRetryable(context))
+        {
+            var next = app.LoadBalancing.Pick(endpoints, app.State, time.GetUtcNow().UtcTicks, exclude: index);
+            if (next >= 0)
+            {
+                Log.Retrying(logger, app.Name, endpoints[next].BaseAddress, requestId);
+                index = next;
+                result = await SendAsync(context, app, endpoints[index], target, requestId).ConfigureAwait(false);
+            }
+        }
+
+        switch (result.Outcome)
+        {
+            case ForwardOutcome.ConnectFailed:
+                await ProblemWriter.WriteAsync(context, GatewayError.UpstreamUnreachable, app.Name, requestId,
+                    $"could not connect to an endpoint of app '{app.Name}'").ConfigureAwait(false);
+                break;
+            case ForwardOutcome.RequestFailed:
+                Log.EndpointFailed(logger, app.Name, endpoints[index].BaseAddress, requestId, result.Error);
+                await ProblemWriter.WriteAsync(context, GatewayError.UpstreamFailed, app.Name, requestId,
+                    $"the endpoint of app '{app.Name}' failed before answering").ConfigureAwait(false);
+                break;
+            case ForwardOutcome.Timeout:
+                await ProblemWriter.WriteAsync(context, GatewayError.UpstreamTimeout, app.Name, requestId,
+                    $"the endpoint of app '{app.Name}' did not answer within {app.Timeout.TotalSeconds}s").ConfigureAwait(false);
+                break;
+            case ForwardOutcome.ResponseFailed:
+                Log.EndpointFailed(logger, app.Name, endpoints[index].BaseAddress, requestId, result.Error);
+                break;
+        }
+    }
+
+    private async ValueTask<ForwardResult> SendAsync(HttpContext context, AppModel app, EndpointModel endpoint, RequestTarget target, string requestId)
+    {
+        var state = endpoint.State;
+        state.Enter();
+        ForwardResult result;
+        try
+        {
+            result = await forwarder.ForwardAsync(context, app, endpoint, target, requestId).ConfigureAwait(false);
+        }
+        finally
+        {
+            state.Leave();
+        }
+
+        switch (result.Outcome)
+        {
+            case ForwardOutcome.Success:
+                state.MarkHealthy();
+                break;
+            case ForwardOutcome.ConnectFailed:
+                state.MarkUnhealthy(time.GetUtcNow().UtcTicks + options.HealthCooldown.Ticks);
+                Log.EndpointUnreachable(logger, app.Name, endpoint.BaseAddress, options.HealthCooldown.TotalSeconds, requestId, result.Error);
+                break;
+            case ForwardOutcome.Timeout:
+                state.MarkUnhealthy(time.GetUtcNow().UtcTicks + options.HealthCooldown.Ticks);
+                Log.EndpointTimeout(logger, app.Name, endpoint.BaseAddress, app.Timeout.TotalSeconds, requestId);
+                break;
+        }
+
+        return result;
+    }
+
+    /// <summary>Only idempotent methods without a body are replayed: nothing of them can have been consumed.</summary>
+    private static bool IsRetryable(HttpContext context)
+    {
+        var method = context.Request.Method;
+        return (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
+               && context.Request.ContentLength is null or 0
+               && !context.Response.HasStarted;
+    }
+
+    private static int RetryAfterSeconds(AppModel app, long nowTicks)
+    {
+        var soonest = long.MaxValue;
+        foreach (var endpoint in app.Endpoints) soonest = Math.Min(soonest, endpoint.State.UnhealthyUntilTicks);
+        var seconds = (int)Math.Ceiling((soonest - nowTicks) / (double)TimeSpan.TicksPerSecond);
+        return Math.Max(1, seconds);
+    }
+}

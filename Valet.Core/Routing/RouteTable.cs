@@ -1,0 +1,30 @@
+using System.Collections.Frozen;
+
+namespace Valet.Core.Routing;
+
+/// <summary>
+/// An immutable snapshot of every app the gateway serves. A request reads the current table once;
+/// a reload builds a new table and swaps it in, so in-flight requests finish on the config they
+/// started with.
+/// </summary>
+public sealed class RouteTable
+{
+    public static readonly RouteTable Empty = new([]);
+
+    private readonly FrozenDictionary<string, AppModel> _apps;
+    private readonly FrozenDictionary<string, AppModel>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+
+    public RouteTable(IEnumerable<AppModel> apps)
+    {
+        _apps = apps.ToFrozenDictionary(a => a.Name, StringComparer.Ordinal);
+        _bySpan = _apps.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public IReadOnlyCollection<AppModel> Apps => _apps.Values;
+
+    public int Count => _apps.Count;
+
+    public bool TryGetApp(ReadOnlySpan<char> name, out AppModel app) => _bySpan.TryGetValue(name, out app!);
+
+    public bool TryGetApp(string name, out AppModel app) => _apps.TryGetValue(name, out app!);
+}

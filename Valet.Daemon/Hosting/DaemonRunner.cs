@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Builder;
+using Valet.Core.Configuration;
+
+namespace Valet.Daemon.Hosting;
+
+/// <summary>Runs the daemon: first load (fails loudly, exit 78), listeners, then serve until stopped.</summary>
+public static partial class DaemonRunner
+{
+    /// <summary>EX_CONFIG from sysexits.h: the configuration is wrong.</summary>
+    public const int ExitConfig = 78;
+
+    public static async Task<int> RunAsync(ValetOptions options, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var app = GatewayHost.Build(options);
+        await using (app.ConfigureAwait(false))
+        {
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Valet");
+            var config = app.Services.GetRequiredService<ConfigManager>();
+            var load = config.LoadInitial();
+            if (!load.Succeeded)
+            {
+                var errors = load.AllErrors.ToList();
+                await stderr.WriteLineAsync($"valet: {errors.Count} error(s) in {config.Directory}; not starting:").ConfigureAwait(false);
+                foreach (var error in errors) await stderr.WriteLineAsync(error.ToString()).ConfigureAwait(false);
+                return ExitConfig;
+            }
+
+            foreach (var model in config.Current.Apps.OrderBy(a => a.Name, StringComparer.Ordinal))
+            {
+                var targets = model.Endpoints.Length == 0
+                    ? $"mock only ({model.Mocks.Length} mocks)"
+                    : string.Join(", ", model.Endpoints.Select(e => e.BaseAddress));
+                LogApp(logger, model.Name, targets, Path.GetFileName(model.SourceFile));
+            }
+
+            LogLoaded(logger, config.Current.Count, config.Directory);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var address in GatewayHost.Addresses(app)) LogListening(logger, address);
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "App {App} -> {Targets} (from {File})")]
+    private static partial void LogApp(ILogger logger, string app, string targets, string file);
+
+    [LoggerMessage(2, LogLevel.Information, "Loaded {Count} app(s) from {Directory}")]
+    private static partial void LogLoaded(ILogger logger, int count, string directory);
+
+    [LoggerMessage(3, LogLevel.Information, "Valet listening on {Address}")]
+    private static partial void LogListening(ILogger logger, string address);
+}

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Valet.Core.Configuration;
+using Valet.Core.Forwarding;
+using Valet.Core.LoadBalancing;
+using Valet.Core.Mocking;
+using Valet.Core.Pipeline;
+
+namespace Valet.Daemon.Hosting;
+
+/// <summary>Builds the daemon's web host: listeners, services and the one request pipeline.</summary>
+public static class GatewayHost
+{
+    public static WebApplication Build(ValetOptions options, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        if (logging is null) ConfigureConsoleLogging(builder.Logging);
+        else logging(builder.Logging);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Per-app body limits are the gateway's business; Kestrel's global 30 MB cap would cut uploads.
+            kestrel.Limits.MaxRequestBodySize = null;
+            // Without TLS there is no ALPN, so one port cannot offer both protocols: the public port
+            // speaks HTTP/1.1, and an optional second port speaks HTTP/2 by prior knowledge (h2c).
+            Listen(kestrel, options.Bind, options.Port, HttpProtocols.Http1);
+            if (options.H2cPort is { } h2c) Listen(kestrel, options.Bind, h2c, HttpProtocols.Http2);
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddSingleton(options);
+        services.AddSingleton(new GatewayOptions { HealthCooldown = options.HealthCooldown });
+        services.AddSingleton<AppStateRegistry>();
+        services.AddSingleton(sp => new ConfigManager(options.ConfDirectory, sp.GetRequiredService<AppStateRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<HttpForwarder>();
+        services.AddSingleton<UpstreamDispatcher>();
+        services.AddSingleton<MockResponder>();
+        services.AddSingleton<GatewayMiddleware>();
+
+        var app = builder.Build();
+        var gateway = app.Services.GetRequiredService<GatewayMiddleware>();
+        app.Run(gateway.InvokeAsync);
+        return app;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, System.Net.IPAddress? bind, int port, HttpProtocols protocols)
+    {
+        if (bind is null) kestrel.ListenAnyIP(port, l => l.Protocols = protocols);
+        else kestrel.Listen(bind, port, l => l.Protocols = protocols);
+    }
+
+    /// <summary>The addresses the public listener is bound to (after start).</summary>
+    public static IReadOnlyCollection<string> Addresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
+
+    private static void ConfigureConsoleLogging(ILoggingBuilder logging)
+    {
+        logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            console.UseUtcTimestamp = true;
+            console.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
+        });
+    }
+}

@@ -1,0 +1,3 @@
+using Valet.Daemon.Cli;
+
+return await ValetCommand.Create(Console.Error).Parse(args).InvokeAsync();
