@@ -1,0 +1,77 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Valet.Core.Configuration;
+using Valet.Daemon.Hosting;
+
+namespace Valet.Daemon.Tests.Infrastructure;
+
+/// <summary>A real Valet gateway in-process on 127.0.0.1, over a temporary conf folder.</summary>
+public sealed class TestGateway : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestGateway(WebApplication app, TempFolder conf, Uri address, Uri? h2c)
+    {
+        _app = app;
+        Conf = conf;
+        Address = address;
+        H2cAddress = h2c;
+        Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = address };
+    }
+
+    public TempFolder Conf { get; }
+
+    public Uri Address { get; }
+
+    public Uri? H2cAddress { get; }
+
+    public HttpClient Client { get; }
+
+    public ConfigManager Config => _app.Services.GetRequiredService<ConfigManager>();
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<TestGateway> StartAsync(IEnumerable<object> apps, TimeSpan? cooldown = null, bool h2c = false, Action<TempFolder>? prepare = null)
+    {
+        var conf = new TempFolder();
+        prepare?.Invoke(conf);
+        foreach (var app in apps)
+        {
+            var json = JsonSerializer.Serialize(app);
+            var name = JsonDocument.Parse(json).RootElement.GetProperty("name").GetString();
+            conf.Write($"{name}.json", json);
+        }
+
+        var options = new ValetOptions
+        {
+            ConfDirectory = conf.Path,
+            Port = 0,
+            H2cPort = h2c ? 0 : null,
+            Bind = IPAddress.Loopback,
+            HealthCooldown = cooldown ?? TimeSpan.FromSeconds(10),
+        };
+        var app2 = GatewayHost.Build(options, logging: l => l.SetMinimumLevel(LogLevel.Warning));
+        var load = app2.Services.GetRequiredService<ConfigManager>().LoadInitial();
+        if (!load.Succeeded) throw new InvalidOperationException("test conf invalid: " + string.Join("; ", load.AllErrors));
+        await app2.StartAsync();
+        var addresses = GatewayHost.Addresses(app2).Select(a => new Uri(a)).ToList();
+        return new TestGateway(app2, conf, addresses[0], addresses.Count > 1 ? addresses[1] : null);
+    }
+
+    /// <summary>An app forwarding to the given backends' ports on 127.0.0.1.</summary>
+    public static Dictionary<string, object?> App(string name, params TestBackend[] backends) => new()
+    {
+        ["name"] = name,
+        ["endpoints"] = backends.Select(b => new { host = "127.0.0.1", path = "", port = b.Port }).ToArray(),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.DisposeAsync();
+        Conf.Dispose();
+    }
+}
