@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Valet.Daemon.Tests.Infrastructure;
+
+/// <summary>The real <c>valet</c> daemon as a child process (the build output copied beside the tests).</summary>
+public sealed partial class DaemonProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private DaemonProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_stdout) _stdout.AppendLine(e.Data);
+            var match = ListeningLine().Match(e.Data);
+            if (match.Success) _listening.TrySetResult(new Uri(match.Groups[1].Value));
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_stderr) _stderr.AppendLine(e.Data);
+        };
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException("valet exited: " + Stderr + Stdout));
+    }
+
+    public int Pid => _process.Id;
+
+    public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
+
+    public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
+
+    public static DaemonProcess Start(params string[] args) => Start(args, null);
+
+    public static DaemonProcess Start(string[] args, IDictionary<string, string>? environment)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "valet.dll"));
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        foreach (var name in new[] { "VALET_CONF", "VALET_PORT", "VALET_BIND", "VALET_H2C_PORT" }) info.Environment.Remove(name);
+        if (environment is not null) foreach (var (k, v) in environment) info.Environment[k] = v;
+        var process = Process.Start(info)!;
+        var daemon = new DaemonProcess(process);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return daemon;
+    }
+
+    /// <summary>The public listener's address, once the daemon logged it.</summary>
+    public Task<Uri> ListeningAsync() => _listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+    public async Task<int> WaitForExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>A field of <c>/proc/PID/status</c> in kB (VmRSS, VmHWM).</summary>
+    public long StatusKb(string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                return long.Parse(line[(field.Length + 1)..].Trim().Split(' ')[0]);
+            }
+        }
+
+        throw new InvalidOperationException(field + " not found");
+    }
+
+    /// <summary>Resets the peak resident set size (VmHWM) to the current one.</summary>
+    public void ResetPeakRss() => File.WriteAllText($"/proc/{Pid}/clear_refs", "5");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"Valet listening on (http://\S+)")]
+    private static partial Regex ListeningLine();
+}
