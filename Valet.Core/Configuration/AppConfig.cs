@@ -10,6 +10,10 @@ public sealed record AppConfig
 {
     public const string DefaultAuthHeader = "X-Valet-Auth";
     public const double DefaultTimeoutSeconds = 30;
+    public const int DefaultLimitPeriodSeconds = 60;
+
+    /// <summary>Consumer id given to the seed's single <c>authKey</c>.</summary>
+    public const string DefaultConsumerId = "default";
 
     public required string Name { get; init; }
     public string Description { get; init; } = "";
@@ -19,6 +23,25 @@ public sealed record AppConfig
     public bool RateLimit { get; init; }
     public long LimitValue { get; init; }
     public IReadOnlyList<EndpointConfig> Endpoints { get; init; } = [];
+
+    /// <summary>Consumers and their keys (<c>keys</c>); with <see cref="AuthKey"/> they form the accepted keys.</summary>
+    public IReadOnlyList<ConsumerConfig> Keys { get; init; } = [];
+
+    /// <summary>Window length in seconds; windows are aligned on the Unix epoch.</summary>
+    public int LimitPeriod { get; init; } = DefaultLimitPeriodSeconds;
+
+    public LimitBy LimitBy { get; init; } = LimitBy.App;
+
+    public CorsConfig? Cors { get; init; }
+
+    /// <summary>Largest request body accepted, in bytes; null = no limit.</summary>
+    public long? MaxBodyBytes { get; init; }
+
+    /// <summary>Response headers removed from backend answers: names, or prefixes ending with '*'.</summary>
+    public IReadOnlyList<string> StripResponseHeaders { get; init; } = [];
+
+    /// <summary>Request headers removed before forwarding: names, or prefixes ending with '*'.</summary>
+    public IReadOnlyList<string> StripRequestHeaders { get; init; } = [];
 
     /// <summary>Allowed HTTP methods, upper case; null means every method.</summary>
     public IReadOnlyList<string>? Methods { get; init; }

@@ -13,7 +13,8 @@ public static partial class AppConfigParser
 {
     private static readonly string[] AppFields =
         ["$schema", "name", "description", "authorize", "authKey", "authHeader", "rateLimit", "limitValue",
-         "endpoints", "methods", "timeout", "mocks"];
+         "endpoints", "methods", "timeout", "mocks", "keys", "limitPeriod", "limitBy", "cors", "maxBodyBytes",
+         "stripResponseHeaders", "stripRequestHeaders"];
     private static readonly string[] EndpointFields = ["host", "path", "port", "scheme"];
     private static readonly string[] MockFields = ["method", "path", "status", "headers", "body", "bodyFile", "delayMs"];
 
@@ -95,9 +96,9 @@ public static partial class AppConfigParser
             scope.Error("$.authHeader", $"'authHeader' is \"{authHeader}\", which is not a valid HTTP header name");
         }
 
-        if (authorize && string.IsNullOrEmpty(authKey))
+        if (authKey is not null && (authKey.Length == 0 || authKey.Trim().Length != authKey.Length))
         {
-            scope.Error("$.authorize", "'authorize' is true but 'authKey' is missing or empty; set the key clients must send in the auth header");
+            scope.Error("$.authKey", "'authKey' must be non-empty, without surrounding spaces");
         }
 
         var rateLimit = app.Bool("rateLimit") ?? false;
@@ -107,6 +108,7 @@ public static partial class AppConfigParser
             scope.Error("$.rateLimit", "'rateLimit' is true but 'limitValue' is missing; set the number of requests allowed per window");
         }
 
+        var policies = ReadPolicies(scope, app, authorize, authKey, rateLimit);
         var methods = ReadMethods(scope, app);
         var timeout = app.Number("timeout", 0, 3600) ?? AppConfig.DefaultTimeoutSeconds;
         var endpoints = ReadEndpoints(scope, app);
@@ -134,6 +136,13 @@ public static partial class AppConfigParser
             Methods = methods,
             Timeout = timeout,
             Mocks = mocks,
+            Keys = policies.Keys,
+            LimitPeriod = policies.LimitPeriod,
+            LimitBy = policies.LimitBy,
+            Cors = policies.Cors,
+            MaxBodyBytes = policies.MaxBodyBytes,
+            StripResponseHeaders = policies.StripResponseHeaders,
+            StripRequestHeaders = policies.StripRequestHeaders,
         };
     }
 

@@ -12,6 +12,18 @@ public enum GatewayError
     /// <summary>The path would escape the app's prefix.</summary>
     BadPath,
 
+    /// <summary>A CORS preflight from an origin, method or headers the app does not allow.</summary>
+    CorsRejected,
+
+    /// <summary>No API key, or a key of no consumer.</summary>
+    Unauthorized,
+
+    /// <summary>The budget of the current window is spent.</summary>
+    RateLimited,
+
+    /// <summary>The request body is larger than the app's <c>maxBodyBytes</c>.</summary>
+    PayloadTooLarge,
+
     /// <summary>The method is not in the app's <c>methods</c>.</summary>
     MethodNotAllowed,
 

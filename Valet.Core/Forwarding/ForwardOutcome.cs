@@ -12,6 +12,9 @@ public enum ForwardOutcome
     /// <summary>The endpoint failed after the request may have reached it (no response headers).</summary>
     RequestFailed,
 
+    /// <summary>The client's body grew past the app's <c>maxBodyBytes</c> while it was streamed.</summary>
+    RequestBodyTooLarge,
+
     /// <summary>No response headers within the app's timeout.</summary>
     Timeout,
 

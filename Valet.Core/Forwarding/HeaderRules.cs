@@ -25,9 +25,11 @@ internal static class HeaderRules
         "Content-Range", "Content-Disposition", "Expires", "Last-Modified", "Allow",
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Response headers the gateway sets itself.</summary>
-    public static readonly FrozenSet<string> GatewaySetResponse = new[] { "X-Request-Id" }
-        .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The header that tells backends who the authenticated consumer is.</summary>
+    public const string ConsumerHeader = "X-Valet-Consumer";
+
+    /// <summary>Client-sent <c>X-Valet-*</c> headers are never forwarded: only the gateway speaks for itself.</summary>
+    public static bool IsValetHeader(string name) => name.StartsWith("X-Valet-", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>True when any value holds CR, LF or NUL, which would split or corrupt a header.</summary>
     public static bool HasUnsafeCharacters(string? value) => value is not null && value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0;

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
+using Valet.Core.Pipeline;
 using Valet.Core.Routing;
 
 namespace Valet.Core.Forwarding;
@@ -27,11 +28,11 @@ public sealed class HttpForwarder(TimeProvider time)
     /// Nothing is written to the client unless step 2 succeeded, so the caller can still retry or
     /// answer with a problem.
     /// </summary>
-    public async ValueTask<ForwardResult> ForwardAsync(HttpContext context, AppModel app, EndpointModel endpoint,
-        RequestTarget target, string requestId)
+    public async ValueTask<ForwardResult> ForwardAsync(HttpContext context, GatewayRequest gateway, EndpointModel endpoint)
     {
+        var app = gateway.App;
         var request = context.Request;
-        var upstream = new HttpRequestMessage(HttpMethod.Parse(request.Method), BuildUri(endpoint, target))
+        var upstream = new HttpRequestMessage(HttpMethod.Parse(request.Method), BuildUri(endpoint, gateway.Target))
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
@@ -45,8 +46,8 @@ public sealed class HttpForwarder(TimeProvider time)
             upstream.Content = content;
         }
 
-        CopyRequestHeaders(request, upstream);
-        AddForwardedHeaders(context, upstream, requestId);
+        CopyRequestHeaders(request, upstream, app);
+        AddGatewayHeaders(context, upstream, gateway);
 
         using var timeout = new CancellationTokenSource(app.Timeout, time);
         using var clientAborted = context.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
@@ -60,6 +61,7 @@ public sealed class HttpForwarder(TimeProvider time)
         {
             upstream.Dispose();
             if (context.RequestAborted.IsCancellationRequested) return ForwardOutcome.ClientAborted;
+            if (IsBodyTooLarge(e)) return new ForwardResult(ForwardOutcome.RequestBodyTooLarge, e);
             if (e is OperationCanceledException) return ForwardOutcome.Timeout;
             return new ForwardResult(
                 e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
@@ -74,7 +76,7 @@ public sealed class HttpForwarder(TimeProvider time)
         using (upstream)
         using (response)
         {
-            CopyResponseHead(context, response);
+            CopyResponseHead(context, response, app);
             return await CopyBodyAsync(context, response, timeout.Token).ConfigureAwait(false);
         }
     }
@@ -95,12 +97,16 @@ public sealed class HttpForwarder(TimeProvider time)
         return context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false;
     }
 
-    private static void CopyRequestHeaders(HttpRequest request, HttpRequestMessage upstream)
+    private static void CopyRequestHeaders(HttpRequest request, HttpRequestMessage upstream, AppModel app)
     {
+        var keyHeader = app.Authenticator?.HeaderName;
         foreach (var header in request.Headers)
         {
             var name = header.Key;
-            if (name.Length == 0 || name[0] == ':' || HeaderRules.HopByHop.Contains(name) || HeaderRules.GatewaySetRequest.Contains(name))
+            if (name.Length == 0 || name[0] == ':' || HeaderRules.HopByHop.Contains(name) || HeaderRules.GatewaySetRequest.Contains(name)
+                || HeaderRules.IsValetHeader(name)
+                || (keyHeader is not null && string.Equals(name, keyHeader, StringComparison.OrdinalIgnoreCase))
+                || app.StripRequestHeaders.Matches(name))
             {
                 if (string.Equals(name, "TE", StringComparison.OrdinalIgnoreCase) && IsTrailers(header.Value))
                 {
@@ -124,7 +130,7 @@ public sealed class HttpForwarder(TimeProvider time)
         if (connection.Count > 0) RemoveConnectionListed(connection, upstream.Headers);
     }
 
-    private static void AddForwardedHeaders(HttpContext context, HttpRequestMessage upstream, string requestId)
+    private static void AddGatewayHeaders(HttpContext context, HttpRequestMessage upstream, GatewayRequest gateway)
     {
         var headers = upstream.Headers;
         if (context.Connection.RemoteIpAddress is { } ip)
@@ -134,10 +140,21 @@ public sealed class HttpForwarder(TimeProvider time)
 
         headers.TryAddWithoutValidation("X-Forwarded-Proto", context.Request.Scheme);
         if (context.Request.Host.HasValue) headers.TryAddWithoutValidation("X-Forwarded-Host", context.Request.Host.Value);
-        headers.TryAddWithoutValidation("X-Request-Id", requestId);
+        headers.TryAddWithoutValidation("X-Request-Id", gateway.RequestId);
+        if (gateway.Consumer is { } consumer) headers.TryAddWithoutValidation(HeaderRules.ConsumerHeader, consumer.Id);
     }
 
-    private static void CopyResponseHead(HttpContext context, HttpResponseMessage response)
+    private static bool IsBodyTooLarge(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }) return true;
+        }
+
+        return false;
+    }
+
+    private static void CopyResponseHead(HttpContext context, HttpResponseMessage response, AppModel app)
     {
         var target = context.Response;
         target.StatusCode = (int)response.StatusCode;
@@ -147,22 +164,32 @@ public sealed class HttpForwarder(TimeProvider time)
             context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = reason;
         }
 
-        CopyResponseHeaders(response.Headers, target.Headers);
-        CopyResponseHeaders(response.Content.Headers, target.Headers);
+        CopyResponseHeaders(response.Headers, target.Headers, app.StripResponseHeaders);
+        CopyResponseHeaders(response.Content.Headers, target.Headers, app.StripResponseHeaders);
         if (response.Headers.Connection.Count > 0)
         {
             foreach (var listed in response.Headers.Connection) target.Headers.Remove(listed);
         }
     }
 
-    private static void CopyResponseHeaders(HttpHeaders source, IHeaderDictionary target)
+    /// <summary>
+    /// Copies backend headers, except hop-by-hop and stripped ones. Headers the gateway already set
+    /// (request id, rate-limit figures, CORS) win over the backend's; <c>Vary</c> is merged.
+    /// </summary>
+    private static void CopyResponseHeaders(HttpHeaders source, IHeaderDictionary target, HeaderFilter strip)
     {
         foreach (var header in source.NonValidated)
         {
             var name = header.Key;
-            if (HeaderRules.HopByHop.Contains(name) || HeaderRules.GatewaySetResponse.Contains(name)) continue;
+            if (HeaderRules.HopByHop.Contains(name) || strip.Matches(name)) continue;
             var value = ToStringValues(header.Value);
             if (value.Count == 0) continue;
+            if (target.TryGetValue(name, out var existing))
+            {
+                if (string.Equals(name, "Vary", StringComparison.OrdinalIgnoreCase)) target[name] = StringValues.Concat(existing, value);
+                continue;
+            }
+
             target[name] = value;
         }
     }

@@ -13,8 +13,10 @@ namespace Valet.Core.Forwarding;
 /// </summary>
 public sealed class UpstreamDispatcher(HttpForwarder forwarder, GatewayOptions options, TimeProvider time, ILogger<UpstreamDispatcher> logger)
 {
-    public async Task DispatchAsync(HttpContext context, AppModel app, RequestTarget target, string requestId)
+    public async Task DispatchAsync(HttpContext context, GatewayRequest request)
     {
+        var app = request.App;
+        var requestId = request.RequestId;
         var endpoints = app.Endpoints;
         var now = time.GetUtcNow().UtcTicks;
         var index = app.LoadBalancing.Pick(endpoints, app.State, now, exclude: -1);
@@ -26,7 +28,7 @@ public sealed class UpstreamDispatcher(HttpForwarder forwarder, GatewayOptions o
             return;
         }
 
-        var result = await SendAsync(context, app, endpoints[index], target, requestId).ConfigureAwait(false);
+        var result = await SendAsync(context, request, endpoints[index]).ConfigureAwait(false);
         if (result.Outcome == ForwardOutcome.ConnectFailed && IsRetryable(context))
         {
             var next = app.LoadBalancing.Pick(endpoints, app.State, time.GetUtcNow().UtcTicks, exclude: index);
@@ -34,7 +36,7 @@ public sealed class UpstreamDispatcher(HttpForwarder forwarder, GatewayOptions o
             {
                 Log.Retrying(logger, app.Name, endpoints[next].BaseAddress, requestId);
                 index = next;
-                result = await SendAsync(context, app, endpoints[index], target, requestId).ConfigureAwait(false);
+                result = await SendAsync(context, request, endpoints[index]).ConfigureAwait(false);
             }
         }
 
@@ -53,20 +55,26 @@ public sealed class UpstreamDispatcher(HttpForwarder forwarder, GatewayOptions o
                 await ProblemWriter.WriteAsync(context, GatewayError.UpstreamTimeout, app.Name, requestId,
                     $"the endpoint of app '{app.Name}' did not answer within {app.Timeout.TotalSeconds}s").ConfigureAwait(false);
                 break;
+            case ForwardOutcome.RequestBodyTooLarge:
+                await ProblemWriter.WriteAsync(context, GatewayError.PayloadTooLarge, app.Name, requestId,
+                    $"the request body is larger than {app.MaxBodyBytes} bytes, the most app '{app.Name}' accepts").ConfigureAwait(false);
+                break;
             case ForwardOutcome.ResponseFailed:
                 Log.EndpointFailed(logger, app.Name, endpoints[index].BaseAddress, requestId, result.Error);
                 break;
         }
     }
 
-    private async ValueTask<ForwardResult> SendAsync(HttpContext context, AppModel app, EndpointModel endpoint, RequestTarget target, string requestId)
+    private async ValueTask<ForwardResult> SendAsync(HttpContext context, GatewayRequest request, EndpointModel endpoint)
     {
+        var app = request.App;
+        var requestId = request.RequestId;
         var state = endpoint.State;
         state.Enter();
         ForwardResult result;
         try
         {
-            result = await forwarder.ForwardAsync(context, app, endpoint, target, requestId).ConfigureAwait(false);
+            result = await forwarder.ForwardAsync(context, request, endpoint).ConfigureAwait(false);
         }
         finally
         {

@@ -1,6 +1,10 @@
 using System.Collections.Frozen;
+using Valet.Core.Auth;
 using Valet.Core.Configuration;
+using Valet.Core.Cors;
+using Valet.Core.Forwarding;
 using Valet.Core.LoadBalancing;
+using Valet.Core.RateLimiting;
 
 namespace Valet.Core.Routing;
 
@@ -22,7 +26,29 @@ public sealed class AppModel
         Methods = config.Methods?.ToFrozenSet(StringComparer.Ordinal);
         AllowHeader = config.Methods is null ? "" : string.Join(", ", config.Methods);
         Timeout = TimeSpan.FromSeconds(config.Timeout);
+        Authenticator = config.Authorize ? new ApiKeyAuthenticator(config) : null;
+        RateLimit = config.RateLimit ? new RateLimitModel(config.Name, config.LimitValue, config.LimitPeriod, config.LimitBy) : null;
+        Cors = config.Cors is null ? null : new CorsPolicy(config.Cors, config.Methods);
+        StripRequestHeaders = config.StripRequestHeaders.Count == 0 ? HeaderFilter.None : new HeaderFilter(config.StripRequestHeaders);
+        StripResponseHeaders = config.StripResponseHeaders.Count == 0 ? HeaderFilter.None : new HeaderFilter(config.StripResponseHeaders);
     }
+
+    /// <summary>API-key check, or null when the app is public.</summary>
+    public ApiKeyAuthenticator? Authenticator { get; }
+
+    /// <summary>Rate-limit settings, or null when the app is not limited.</summary>
+    public RateLimitModel? RateLimit { get; }
+
+    /// <summary>CORS settings, or null when preflights go to the endpoints like any request.</summary>
+    public CorsPolicy? Cors { get; }
+
+    public long? MaxBodyBytes => Config.MaxBodyBytes;
+
+    /// <summary>Request headers removed before forwarding (besides hop-by-hop, the key header and client-sent X-Valet-*).</summary>
+    public HeaderFilter StripRequestHeaders { get; }
+
+    /// <summary>Backend response headers removed before answering.</summary>
+    public HeaderFilter StripResponseHeaders { get; }
 
     public string Name => Config.Name;
 

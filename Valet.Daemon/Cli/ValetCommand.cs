@@ -50,6 +50,7 @@ public static class ValetCommand
         {
             conf, port, h2cPort, bind,
         };
+        root.Subcommands.Add(HashKeyCommand.Create(Console.In, Console.Out, stderr));
         root.SetAction((parse, cancellationToken) =>
         {
             var bindValue = parse.GetValue(bind);

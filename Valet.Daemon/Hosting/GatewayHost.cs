@@ -7,6 +7,7 @@ using Valet.Core.Forwarding;
 using Valet.Core.LoadBalancing;
 using Valet.Core.Mocking;
 using Valet.Core.Pipeline;
+using Valet.Core.RateLimiting;
 
 namespace Valet.Daemon.Hosting;
 
@@ -40,6 +41,10 @@ public static class GatewayHost
         services.AddSingleton(new GatewayOptions { HealthCooldown = options.HealthCooldown });
         services.AddSingleton<AppStateRegistry>();
         services.AddSingleton(sp => new ConfigManager(options.ConfDirectory, sp.GetRequiredService<AppStateRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<LocalCounterStore>();
+        services.AddSingleton<ICounterStore>(sp => sp.GetRequiredService<LocalCounterStore>());
+        services.AddSingleton<WindowRateLimiter>();
+        services.AddHostedService<CounterSweeper>();
         services.AddSingleton<HttpForwarder>();
         services.AddSingleton<UpstreamDispatcher>();
         services.AddSingleton<MockResponder>();

@@ -1,0 +1,17 @@
+using Valet.Core.Auth;
+using Valet.Core.Routing;
+
+namespace Valet.Core.Pipeline;
+
+/// <summary>What the pipeline learned about one request, handed from step to step.</summary>
+public sealed class GatewayRequest(AppModel app, RequestTarget target, string requestId)
+{
+    public AppModel App { get; } = app;
+
+    public RequestTarget Target { get; } = target;
+
+    public string RequestId { get; } = requestId;
+
+    /// <summary>The authenticated consumer, or null for a public app.</summary>
+    public Consumer? Consumer { get; set; }
+}

@@ -1,0 +1,17 @@
+namespace Valet.Core.RateLimiting;
+
+/// <summary>
+/// Where rate-limit counts live. The seam between the limiter (Core) and the cluster (Peering):
+/// the local store counts on this node; the cluster store adds what peers admitted.
+/// </summary>
+public interface ICounterStore
+{
+    /// <summary>
+    /// In one atomic step: admit one request when fewer than <paramref name="limit"/> were admitted
+    /// in the key's window, counting it; otherwise count nothing. Rejections never count.
+    /// </summary>
+    CounterResult TryAcquire(in CounterKey key, long limit);
+
+    /// <summary>Requests admitted in the key's window so far.</summary>
+    long Read(in CounterKey key);
+}
