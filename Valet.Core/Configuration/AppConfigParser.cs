@@ -22,7 +22,8 @@ public static partial class AppConfigParser
     {
         AllowTrailingCommas = false,
         CommentHandling = JsonCommentHandling.Disallow,
-        AllowDuplicateProperties = false,
+        // Duplicates are found by JsonPositionIndex, which can say where they are.
+        AllowDuplicateProperties = true,
         MaxDepth = 64,
     };
 
@@ -70,6 +71,12 @@ public static partial class AppConfigParser
         {
             var positions = JsonPositionIndex.Build(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
             var scope = new ValidationScope(file, positions);
+            foreach (var duplicate in positions.Duplicates)
+            {
+                scope.Errors.Add(new ConfigError(file, duplicate.Line, duplicate.Column, duplicate.Path,
+                    $"duplicate field '{duplicate.Name}' (first given on line {duplicate.FirstLine}); remove one of them"));
+            }
+
             var config = ReadApp(scope, document.RootElement, baseDirectory);
             return scope.Errors.Count == 0 && config is not null
                 ? new AppParseResult(config, [])

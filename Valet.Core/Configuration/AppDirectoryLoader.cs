@@ -20,7 +20,14 @@ public static class AppDirectoryLoader
         && !fileName.EndsWith(".schema.json", StringComparison.Ordinal);
 
     /// <summary>Loads the folder. A missing folder is one error, not an exception.</summary>
-    public static DirectoryLoad Load(string directory)
+    /// <param name="directory">The conf folder.</param>
+    /// <param name="servingFiles">
+    /// For a reload: app name to the full path of the file it is served from. When two files name
+    /// the same app, the file that already serves it keeps the name (even while that file is
+    /// broken), so adding a file can never take over a running app. Otherwise the first file in
+    /// ordinal order keeps it.
+    /// </param>
+    public static DirectoryLoad Load(string directory, IReadOnlyDictionary<string, string>? servingFiles = null)
     {
         var full = System.IO.Path.GetFullPath(directory);
         if (!Directory.Exists(full))
@@ -34,7 +41,7 @@ public static class AppDirectoryLoader
             if (IsAppFileName(System.IO.Path.GetFileName(path))) files.Add(LoadFile(path, full));
         }
 
-        return new DirectoryLoad(full, CheckUniqueNames(files), []);
+        return new DirectoryLoad(full, CheckUniqueNames(files, servingFiles), []);
     }
 
     /// <summary>Reads and parses one file.</summary>
@@ -70,14 +77,28 @@ public static class AppDirectoryLoader
     /// <summary>A short, stable content hash used as the app's revision and ETag.</summary>
     public static string Revision(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
 
-    private static List<AppFile> CheckUniqueNames(List<AppFile> files)
+    private static List<AppFile> CheckUniqueNames(List<AppFile> files, IReadOnlyDictionary<string, string>? servingFiles)
     {
         var firstByName = new Dictionary<string, AppFile>(StringComparer.Ordinal);
+        if (servingFiles is not null)
+        {
+            // A file keeps the name it serves while it still names that app, and also while it is
+            // broken, because then its last good config keeps serving.
+            var byPath = files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+            foreach (var (name, path) in servingFiles)
+            {
+                if (byPath.TryGetValue(path, out var owner) && (owner.Config is null || owner.Config.Name == name))
+                {
+                    firstByName[name] = owner;
+                }
+            }
+        }
+
         for (var i = 0; i < files.Count; i++)
         {
             var file = files[i];
             if (file.Config is null) continue;
-            if (firstByName.TryGetValue(file.Config.Name, out var first))
+            if (firstByName.TryGetValue(file.Config.Name, out var first) && !ReferenceEquals(first, file))
             {
                 files[i] = file with
                 {

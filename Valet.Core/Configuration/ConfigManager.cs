@@ -41,7 +41,8 @@ public sealed class ConfigManager(string directory, AppStateRegistry states, Tim
     }
 
     /// <summary>Re-reads the folder and applies it app by app.</summary>
-    public LoadReport Reload() => Apply(AppDirectoryLoader.Load(Directory));
+    public LoadReport Reload() =>
+        Apply(AppDirectoryLoader.Load(Directory, _current.Apps.ToDictionary(a => a.Name, a => a.SourceFile, StringComparer.Ordinal)));
 
     /// <summary>Applies a folder load: the one path every load and reload goes through.</summary>
     public LoadReport Apply(DirectoryLoad load)

@@ -32,9 +32,11 @@ internal readonly struct JsonObjectReader
             return false;
         }
 
+        HashSet<string>? reported = null;
         foreach (var member in element.EnumerateObject())
         {
-            if (known.Contains(member.Name)) continue;
+            // A member given twice is reported once as a duplicate, and once here if it is unknown.
+            if (known.Contains(member.Name) || !(reported ??= new(StringComparer.Ordinal)).Add(member.Name)) continue;
             var close = known.FirstOrDefault(k => string.Equals(k, member.Name, StringComparison.OrdinalIgnoreCase));
             scope.NameError($"{path}.{member.Name}", close is not null
                 ? $"unknown field '{member.Name}'; did you mean '{close}'? (field names are case-sensitive)"

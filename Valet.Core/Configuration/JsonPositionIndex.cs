@@ -6,12 +6,14 @@ namespace Valet.Core.Configuration;
 /// Maps JSON paths (<c>$.endpoints[0].port</c>) to the line and column where their value starts,
 /// and member paths to where their property name starts, so validation errors can point at the
 /// exact place in the file. Built in one pass of <see cref="Utf8JsonReader"/> over a document that
-/// has already parsed successfully.
+/// has already parsed successfully; the same pass finds members given twice in one object, which
+/// <see cref="JsonDocument"/> can only report without a position.
 /// </summary>
 internal sealed class JsonPositionIndex
 {
     private readonly Dictionary<string, long> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _names = new(StringComparer.Ordinal);
+    private readonly List<DuplicateMember> _duplicates = [];
     private readonly int[] _lineStarts;
 
     private JsonPositionIndex(int[] lineStarts) => _lineStarts = lineStarts;
@@ -33,8 +35,18 @@ internal sealed class JsonPositionIndex
             switch (reader.TokenType)
             {
                 case JsonTokenType.PropertyName:
-                    pendingName = reader.GetString();
-                    index._names[frames.Peek().Path + "." + pendingName] = reader.TokenStartIndex;
+                    pendingName = reader.GetString()!;
+                    var memberPath = frames.Peek().Path + "." + pendingName;
+                    if (frames.Peek().Names!.Add(pendingName))
+                    {
+                        index._names[memberPath] = reader.TokenStartIndex;
+                    }
+                    else
+                    {
+                        var (line, column) = index.ToLineColumn(reader.TokenStartIndex);
+                        index._duplicates.Add(new DuplicateMember(memberPath, pendingName, line, column, index.NameAt(memberPath).Line));
+                    }
+
                     continue;
                 case JsonTokenType.EndObject:
                 case JsonTokenType.EndArray:
@@ -63,12 +75,16 @@ internal sealed class JsonPositionIndex
             index._values[path] = reader.TokenStartIndex;
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
             {
-                frames.Push(new Frame(path, reader.TokenType == JsonTokenType.StartArray, 0));
+                var isArray = reader.TokenType == JsonTokenType.StartArray;
+                frames.Push(new Frame(path, isArray, 0, isArray ? null : new HashSet<string>(StringComparer.Ordinal)));
             }
         }
 
         return index;
     }
+
+    /// <summary>Members given more than once in the same object, each at its second (or later) occurrence.</summary>
+    public IReadOnlyList<DuplicateMember> Duplicates => _duplicates;
 
     /// <summary>Position of the value at <paramref name="path"/>, or of its nearest ancestor.</summary>
     public (int Line, int Column) ValueAt(string path)
@@ -93,5 +109,5 @@ internal sealed class JsonPositionIndex
         return (line + 1, (int)offset - _lineStarts[line] + 1);
     }
 
-    private readonly record struct Frame(string Path, bool IsArray, int NextIndex);
+    private readonly record struct Frame(string Path, bool IsArray, int NextIndex, HashSet<string>? Names);
 }
