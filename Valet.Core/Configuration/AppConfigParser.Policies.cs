@@ -26,7 +26,7 @@ public static partial class AppConfigParser
     private static Policies ReadPolicies(ValidationScope scope, JsonObjectReader app, bool authorize, string? authKey, bool rateLimit)
     {
         var keys = ReadConsumers(scope, app, authKey);
-        if (authorize && string.IsNullOrEmpty(authKey) && keys.Count == 0)
+        if (authorize && authKey is null && keys.Count == 0)
         {
             scope.Error("$.authorize", "'authorize' is true but there is no key: set 'authKey' or list consumers in 'keys'");
         }

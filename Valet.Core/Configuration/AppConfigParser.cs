@@ -30,6 +30,9 @@ public static partial class AppConfigParser
     /// <summary>The longest time a mock may wait before answering.</summary>
     public const int MaxMockDelayMs = 60_000;
 
+    /// <summary>The largest mock body file.</summary>
+    public const int MaxMockBodyBytes = 10 * 1024 * 1024;
+
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
     private static partial Regex NamePattern();
 
@@ -273,9 +276,22 @@ public static partial class AppConfigParser
             }
             else if (bodyFile is not null)
             {
-                var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDirectory, bodyFile));
-                try
+                var root = System.IO.Path.GetFullPath(baseDirectory);
+                var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(root, bodyFile));
+                var info = new FileInfo(full);
+                if (System.IO.Path.IsPathRooted(bodyFile) || !full.StartsWith(System.IO.Path.TrimEndingDirectorySeparator(root) + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 {
+                    scope.Error($"{path}.bodyFile", $"'bodyFile' \"{bodyFile}\" must be a relative path inside the conf folder");
+                    valid = false;
+                }
+                else if (info.Exists && info.Length > MaxMockBodyBytes)
+                {
+                    scope.Error($"{path}.bodyFile", $"'bodyFile' \"{bodyFile}\" is {info.Length} bytes; a mock body may have at most {MaxMockBodyBytes}");
+                    valid = false;
+                }
+                else try
+                {
+                    if (!info.Exists) throw new FileNotFoundException("the file does not exist");
                     content = File.ReadAllBytes(full);
                     contentType = System.IO.Path.GetExtension(full).ToLowerInvariant() switch
                     {

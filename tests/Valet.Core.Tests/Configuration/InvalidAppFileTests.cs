@@ -13,7 +13,8 @@ public sealed class InvalidAppFileTests
     private const string File = "app.json";
 
     private const string AppFields =
-        "$schema, name, description, authorize, authKey, authHeader, rateLimit, limitValue, endpoints, methods, timeout, mocks";
+        "$schema, name, description, authorize, authKey, authHeader, rateLimit, limitValue, endpoints, methods, timeout, mocks, " +
+        "keys, limitPeriod, limitBy, cors, maxBodyBytes, stripResponseHeaders, stripRequestHeaders";
 
     private const string NoEndpointsOrMocks =
         "the app has no endpoints and no mocks; add at least one endpoint { \"host\", \"port\" } or one mock";
@@ -240,7 +241,7 @@ public sealed class InvalidAppFileTests
               "endpoints": [ { "host": "a.example", "port": 8080 } ]
             }
             """,
-            E(3, 16, "$.authorize", "'authorize' is true but 'authKey' is missing or empty; set the key clients must send in the auth header")),
+            E(3, 16, "$.authorize", "'authorize' is true but there is no key: set 'authKey' or list consumers in 'keys'")),
 
         ["authorize with an empty authKey"] = One(
             """
@@ -251,7 +252,7 @@ public sealed class InvalidAppFileTests
               "endpoints": [ { "host": "a.example", "port": 8080 } ]
             }
             """,
-            E(3, 16, "$.authorize", "'authorize' is true but 'authKey' is missing or empty; set the key clients must send in the auth header")),
+            E(4, 14, "$.authKey", "'authKey' must be non-empty, without surrounding spaces")),
 
         ["authHeader not a header name"] = One(
             """
