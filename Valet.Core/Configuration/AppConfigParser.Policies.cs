@@ -26,7 +26,8 @@ public static partial class AppConfigParser
     private static Policies ReadPolicies(ValidationScope scope, JsonObjectReader app, bool authorize, string? authKey, bool rateLimit)
     {
         var keys = ReadConsumers(scope, app, authKey);
-        if (authorize && authKey is null && keys.Count == 0)
+        var listsKeys = app.TryGet("keys", out var keysElement) && keysElement.ValueKind == JsonValueKind.Array && keysElement.GetArrayLength() > 0;
+        if (authorize && authKey is null && !listsKeys)
         {
             scope.Error("$.authorize", "'authorize' is true but there is no key: set 'authKey' or list consumers in 'keys'");
         }

@@ -34,7 +34,7 @@ public sealed class TestGateway : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestGateway> StartAsync(IEnumerable<object> apps, TimeSpan? cooldown = null, bool h2c = false, Action<TempFolder>? prepare = null)
+    public static async Task<TestGateway> StartAsync(IEnumerable<object> apps, TimeSpan? cooldown = null, bool h2c = false, Action<TempFolder>? prepare = null, TimeProvider? time = null)
     {
         var conf = new TempFolder();
         prepare?.Invoke(conf);
@@ -53,12 +53,29 @@ public sealed class TestGateway : IAsyncDisposable
             Bind = IPAddress.Loopback,
             HealthCooldown = cooldown ?? TimeSpan.FromSeconds(10),
         };
-        var app2 = GatewayHost.Build(options, logging: l => l.SetMinimumLevel(LogLevel.Warning));
+        var app2 = GatewayHost.Build(options, time, logging: l => l.SetMinimumLevel(LogLevel.Warning));
         var load = app2.Services.GetRequiredService<ConfigManager>().LoadInitial();
         if (!load.Succeeded) throw new InvalidOperationException("test conf invalid: " + string.Join("; ", load.AllErrors));
         await app2.StartAsync();
         var addresses = GatewayHost.Addresses(app2).Select(a => new Uri(a)).ToList();
         return new TestGateway(app2, conf, addresses[0], addresses.Count > 1 ? addresses[1] : null);
+    }
+
+    /// <summary>Sends a GET with the given headers.</summary>
+    public Task<HttpResponseMessage> GetAsync(string path, params (string Name, string Value)[] headers)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        return Client.SendAsync(request);
+    }
+
+    /// <summary>Rewrites one app file and reloads.</summary>
+    public LoadReport Rewrite(object app)
+    {
+        var json = JsonSerializer.Serialize(app);
+        var name = JsonDocument.Parse(json).RootElement.GetProperty("name").GetString();
+        Conf.Write($"{name}.json", json);
+        return Config.Reload();
     }
 
     /// <summary>An app forwarding to the given backends' ports on 127.0.0.1.</summary>
