@@ -68,6 +68,14 @@ public static class GatewayHost
 
     private static void ConfigureConsoleLogging(ILoggingBuilder logging)
     {
+        // Under systemd, stdout goes to the journal: priorities as <N> prefixes, no timestamps.
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("JOURNAL_STREAM")))
+        {
+            logging.AddConsole(console => console.FormatterName = Systemd.JournalFormatter.FormatterName);
+            logging.AddConsoleFormatter<Systemd.JournalFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+            return;
+        }
+
         logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
