@@ -81,6 +81,14 @@ public sealed class TestGateway : IAsyncDisposable
         ["endpoints"] = backends.Select(b => new { host = "127.0.0.1", path = "", port = b.Port }).ToArray(),
     };
 
+    /// <summary>A mock-only app answering <c>GET /{name}/</c> with <paramref name="text"/>.</summary>
+    public static Dictionary<string, object?> MockApp(string name, string text = "hi", string description = "") => new()
+    {
+        ["name"] = name,
+        ["description"] = description,
+        ["mocks"] = new[] { new { method = "GET", path = "/", body = text } },
+    };
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
