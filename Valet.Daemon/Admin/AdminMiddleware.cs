@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Valet.Core.Configuration;
 using Valet.Core.Diagnostics;
 using Valet.Core.Routing;
@@ -39,17 +37,17 @@ public sealed class AdminMiddleware(
         }
 
         // 3. route
-        var path = RawPath(context);
-        var route = Route(path, out var nameSegment);
+        var path = AdminTarget.RawPath(context);
+        var route = AdminTarget.Route(path, out var nameSegment);
         if (route == AdminRoute.Unknown)
         {
             return AdminProblemWriter.WriteAsync(context, AdminError.UnknownRoute,
-                $"no admin route {path}; the routes are GET /apis, GET|PUT|DELETE /apis/{{name}}, POST /reload, GET /health, GET /ready");
+                $"no admin route {path}; the routes are {AdminTarget.RouteList}");
         }
 
         // 4. method
         var method = request.Method;
-        var allow = Allow(route);
+        var allow = AdminTarget.Allow(route);
         if (!allow.Contains(method, StringComparer.Ordinal))
         {
             return AdminProblemWriter.WriteAsync(context, AdminError.MethodNotAllowed,
@@ -75,7 +73,7 @@ public sealed class AdminMiddleware(
                 return ReloadAsync(context);
         }
 
-        if (!TryName(nameSegment, out var name, out var nameError))
+        if (!AdminTarget.TryName(nameSegment, out var name, out var nameError))
         {
             return AdminProblemWriter.WriteAsync(context, AdminError.BadName, nameError);
         }
@@ -126,7 +124,7 @@ public sealed class AdminMiddleware(
 
     private async Task PutAsync(HttpContext context, string name)
     {
-        var (body, tooLarge) = await ReadBodyAsync(context.Request, AppDirectoryLoader.MaxFileBytes, context.RequestAborted).ConfigureAwait(false);
+        var (body, tooLarge) = await AppFileBody.ReadAsync(context.Request, AppDirectoryLoader.MaxFileBytes, context.RequestAborted).ConfigureAwait(false);
         if (tooLarge)
         {
             await AdminProblemWriter.WriteAsync(context, AdminError.BodyTooLarge,
@@ -134,7 +132,7 @@ public sealed class AdminMiddleware(
             return;
         }
 
-        if (CheckBody(body!, name) is { } bad)
+        if (AppFileBody.Check(body!, name) is { } bad)
         {
             await AdminProblemWriter.WriteAsync(context, bad.Error, bad.Detail, app: name).ConfigureAwait(false);
             return;
@@ -188,123 +186,4 @@ public sealed class AdminMiddleware(
         var now = time.GetUtcNow();
         return AdminJson.WriteAsync(context, status, json => AppsView.WriteApp(json, app, report, now, withConfig: true));
     }
-
-    /// <summary>The path as the client sent it (no dot-segment removal, no decoding), without the query.</summary>
-    private static string RawPath(HttpContext context)
-    {
-        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
-        if (string.IsNullOrEmpty(raw) || raw[0] != '/') raw = context.Request.Path.Value ?? "/";
-        var query = raw.IndexOf('?');
-        return query < 0 ? raw : raw[..query];
-    }
-
-    private static AdminRoute Route(string path, out string nameSegment)
-    {
-        nameSegment = "";
-        switch (path)
-        {
-            case "/health": return AdminRoute.Health;
-            case "/ready": return AdminRoute.Ready;
-            case "/apis": return AdminRoute.Apis;
-            case "/reload": return AdminRoute.Reload;
-        }
-
-        if (!path.StartsWith("/apis/", StringComparison.Ordinal)) return AdminRoute.Unknown;
-        nameSegment = path["/apis/".Length..];
-        return AdminRoute.App;
-    }
-
-    private static string[] Allow(AdminRoute route) => route switch
-    {
-        AdminRoute.App => ["GET", "HEAD", "PUT", "DELETE"],
-        AdminRoute.Reload => ["POST"],
-        _ => ["GET", "HEAD"],
-    };
-
-    private static bool TryName(string segment, out string name, out string error)
-    {
-        name = Uri.UnescapeDataString(segment);
-        error = "";
-        if (name.Length == 0)
-        {
-            error = "the app name is missing: /apis/{name}";
-        }
-        else if (segment.Contains('/') || name.Contains('/') || name.Contains('\\'))
-        {
-            error = $"'{segment}' is not an app name: a name cannot contain '/' or '\\'";
-        }
-        else if (name is "." or "..")
-        {
-            error = $"'{segment}' is not an app name: '.' and '..' are not allowed";
-        }
-        else if (!AppConfigParser.IsValidName(name))
-        {
-            error = $"'{segment}' is not an app name: use 1 to 63 lower-case letters, digits, '-' or '_', starting with a letter or digit";
-        }
-
-        return error.Length == 0;
-    }
-
-    /// <summary>Reads at most <paramref name="limit"/> bytes; more is refused, whether announced by Content-Length or not.</summary>
-    private static async Task<(byte[]? Body, bool TooLarge)> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit) return (null, true);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int n;
-        while ((n = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + n > limit) return (null, true);
-            buffer.Write(chunk, 0, n);
-        }
-
-        return (buffer.ToArray(), false);
-    }
-
-    /// <summary>The request-level checks of a PUT body, before the validator: JSON, an object, naming the URL's app.</summary>
-    private static (AdminError Error, string Detail)? CheckBody(byte[] body, string name)
-    {
-        var utf8 = body.AsMemory();
-        if (utf8.Span.StartsWith(System.Text.Encoding.UTF8.Preamble)) utf8 = utf8[System.Text.Encoding.UTF8.Preamble.Length..];
-        if (utf8.Span.Trim(" \t\r\n"u8).IsEmpty)
-        {
-            return (AdminError.BadBody, "the body is empty; send the app file (one JSON object) as the body; nothing was written");
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(utf8);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return (AdminError.BadBody, $"the body must be one JSON object (an app file), not {Describe(root.ValueKind)}; nothing was written");
-            }
-
-            if (root.TryGetProperty("name", out var bodyName) && bodyName.ValueKind == JsonValueKind.String && bodyName.GetString() != name)
-            {
-                return (AdminError.NameMismatch,
-                    $"the URL names app '{name}' but the body's \"name\" is \"{bodyName.GetString()}\"; they must agree (to rename an app, PUT the new name and DELETE the old one); nothing was written");
-            }
-        }
-        catch (JsonException e)
-        {
-            var message = e.Message;
-            var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            if (cut > 0) message = message[..cut];
-            message = message.TrimEnd().TrimEnd('.');
-            return (AdminError.BadBody,
-                $"the body is not valid JSON (line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}): {message}; nothing was written");
-        }
-
-        return null;
-    }
-
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        _ => "null",
-    };
 }

@@ -10,8 +10,7 @@ public static class AtomicFile
 {
     public static void Write(string path, ReadOnlySpan<byte> bytes)
     {
-        var folder = Path.GetDirectoryName(path)!;
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temp = TemporaryPath(path);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -28,6 +27,10 @@ public static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>A fresh temporary name beside <paramref name="path"/>: hidden, and not ending in <c>.json</c>.</summary>
+    internal static string TemporaryPath(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
 
     private static void TryDelete(string path)
     {
