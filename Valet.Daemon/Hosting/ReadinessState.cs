@@ -4,7 +4,8 @@ namespace Valet.Daemon.Hosting;
 
 /// <summary>
 /// Whether the daemon should receive traffic: not before the first config load is applied, and not
-/// once draining has begun (on SIGTERM, before in-flight requests are waited for).
+/// once draining has begun. The shutdown path (SIGTERM) calls <see cref="MarkDraining"/> before it
+/// waits for in-flight requests, so load balancers stop sending new ones first.
 /// </summary>
 public sealed class ReadinessState(ConfigManager config)
 {
