@@ -36,6 +36,9 @@ public static partial class AppConfigParser
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
     private static partial Regex NamePattern();
 
+    /// <summary>Whether <paramref name="name"/> is a valid app name (the rule 'name' is validated with).</summary>
+    public static bool IsValidName(string name) => NamePattern().IsMatch(name);
+
     // RFC 9110 token, used for methods and header names.
     [GeneratedRegex(@"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")]
     private static partial Regex TokenPattern();
@@ -90,6 +93,9 @@ public static partial class AppConfigParser
     private static AppConfig? ReadApp(ValidationScope scope, JsonElement root, string baseDirectory)
     {
         if (!JsonObjectReader.TryOpen(scope, root, "$", "an app", AppFields, out var app)) return null;
+
+        // Ignored, but typed: editors read it as the URL of the schema.
+        _ = app.String("$schema");
 
         var name = app.String("name", required: true);
         if (name is not null && !NamePattern().IsMatch(name))

@@ -51,6 +51,9 @@ public static class ValetCommand
             conf, port, h2cPort, bind,
         };
         root.Subcommands.Add(HashKeyCommand.Create(Console.In, Console.Out, stderr));
+        var admin = new AdminFlags();
+        admin.AddTo(root);
+        root.Subcommands.Add(CheckCommand.Create());
         root.SetAction((parse, cancellationToken) =>
         {
             var bindValue = parse.GetValue(bind);
@@ -61,12 +64,13 @@ public static class ValetCommand
                 H2cPort = parse.GetValue(h2cPort),
                 Bind = string.IsNullOrEmpty(bindValue) || bindValue == "*" ? null : IPAddress.Parse(bindValue),
             };
+            options = admin.Apply(parse, options);
             return DaemonRunner.RunAsync(options, stderr, cancellationToken);
         });
         return root;
     }
 
-    private static int ParseEnvInt(System.CommandLine.Parsing.ArgumentResult result, string name, int fallback)
+    internal static int ParseEnvInt(System.CommandLine.Parsing.ArgumentResult result, string name, int fallback)
     {
         var value = Environment.GetEnvironmentVariable(name);
         if (string.IsNullOrEmpty(value)) return fallback;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Valet.Core.Configuration;
+using Valet.Daemon.Admin;
 
 namespace Valet.Daemon.Hosting;
 
@@ -11,6 +12,13 @@ public static partial class DaemonRunner
 
     public static async Task<int> RunAsync(ValetOptions options, TextWriter stderr, CancellationToken cancellationToken)
     {
+        options = AdminAccess.Resolve(options, out var refusal);
+        if (refusal is not null)
+        {
+            await stderr.WriteLineAsync($"valet: {refusal}; not starting").ConfigureAwait(false);
+            return ExitConfig;
+        }
+
         var app = GatewayHost.Build(options);
         await using (app.ConfigureAwait(false))
         {
@@ -34,8 +42,11 @@ public static partial class DaemonRunner
             }
 
             LogLoaded(logger, config.Current.Count, config.Directory);
+            using var sighup = SighupReload.Register(app.Services.GetRequiredService<AppFileStore>());
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             foreach (var address in GatewayHost.Addresses(app)) LogListening(logger, address);
+            LogAdminListening(logger, GatewayHost.AdminAddress(app).ToString().TrimEnd('/'),
+                string.IsNullOrEmpty(options.AdminToken) ? "no token" : "bearer token required");
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }
@@ -49,4 +60,7 @@ public static partial class DaemonRunner
 
     [LoggerMessage(3, LogLevel.Information, "Valet listening on {Address}")]
     private static partial void LogListening(ILogger logger, string address);
+
+    [LoggerMessage(4, LogLevel.Information, "Valet admin API listening on {Address} ({Access})")]
+    private static partial void LogAdminListening(ILogger logger, string address, string access);
 }

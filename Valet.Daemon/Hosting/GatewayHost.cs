@@ -8,6 +8,7 @@ using Valet.Core.LoadBalancing;
 using Valet.Core.Mocking;
 using Valet.Core.Pipeline;
 using Valet.Core.RateLimiting;
+using Valet.Daemon.Admin;
 
 namespace Valet.Daemon.Hosting;
 
@@ -49,8 +50,10 @@ public static class GatewayHost
         services.AddSingleton<UpstreamDispatcher>();
         services.AddSingleton<MockResponder>();
         services.AddSingleton<GatewayMiddleware>();
+        AdminHost.Add(builder, options);
 
         var app = builder.Build();
+        AdminHost.Map(app);
         var gateway = app.Services.GetRequiredService<GatewayMiddleware>();
         app.Run(gateway.InvokeAsync);
         return app;
@@ -62,9 +65,16 @@ public static class GatewayHost
         else kestrel.Listen(bind, port, l => l.Protocols = protocols);
     }
 
-    /// <summary>The addresses the public listener is bound to (after start).</summary>
-    public static IReadOnlyCollection<string> Addresses(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
+    /// <summary>The addresses the public listeners are bound to (after start); the admin listener's is not among them.</summary>
+    public static IReadOnlyCollection<string> Addresses(WebApplication app)
+    {
+        var adminPort = app.Services.GetRequiredService<AdminListener>().Port;
+        var all = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        return all.Where(a => new Uri(a).Port != adminPort).ToArray();
+    }
+
+    /// <summary>The admin listener's address (after start).</summary>
+    public static Uri AdminAddress(WebApplication app) => app.Services.GetRequiredService<AdminListener>().Address;
 
     private static void ConfigureConsoleLogging(ILoggingBuilder logging)
     {

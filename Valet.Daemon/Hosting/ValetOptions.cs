@@ -6,6 +6,7 @@ namespace Valet.Daemon.Hosting;
 public sealed record ValetOptions
 {
     public const int DefaultPort = 8000;
+    public const int DefaultAdminPort = 8001;
 
     /// <summary>Folder of app files.</summary>
     public string ConfDirectory { get; init; } = "./conf";
@@ -21,4 +22,16 @@ public sealed record ValetOptions
 
     /// <summary>How long an endpoint is skipped after a connect failure or timeout.</summary>
     public TimeSpan HealthCooldown { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Admin API listener port; 0 picks a free one (tests).</summary>
+    public int AdminPort { get; init; } = DefaultAdminPort;
+
+    /// <summary>Address of the admin listener; null means every interface (then a token is required).</summary>
+    public IPAddress? AdminBind { get; init; } = IPAddress.Loopback;
+
+    /// <summary>Bearer token every admin request must carry; null or empty for none (loopback only).</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>File holding the admin token (e.g. a systemd credential); read once at start.</summary>
+    public string? AdminTokenFile { get; init; }
 }

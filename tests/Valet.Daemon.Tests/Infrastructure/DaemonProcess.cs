@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -11,6 +12,8 @@ public sealed partial class DaemonProcess : IAsyncDisposable
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Uri> _adminListening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<(string Text, TaskCompletionSource Seen)> _awaitedLines = [];
 
     private DaemonProcess(Process process)
     {
@@ -18,9 +21,19 @@ public sealed partial class DaemonProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
-            lock (_stdout) _stdout.AppendLine(e.Data);
+            lock (_stdout)
+            {
+                _stdout.AppendLine(e.Data);
+                foreach (var (text, seen) in _awaitedLines)
+                {
+                    if (e.Data.Contains(text, StringComparison.Ordinal)) seen.TrySetResult();
+                }
+            }
+
             var match = ListeningLine().Match(e.Data);
             if (match.Success) _listening.TrySetResult(new Uri(match.Groups[1].Value));
+            var admin = AdminListeningLine().Match(e.Data);
+            if (admin.Success) _adminListening.TrySetResult(new Uri(admin.Groups[1].Value));
         };
         process.ErrorDataReceived += (_, e) =>
         {
@@ -28,7 +41,11 @@ public sealed partial class DaemonProcess : IAsyncDisposable
             lock (_stderr) _stderr.AppendLine(e.Data);
         };
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException("valet exited: " + Stderr + Stdout));
+        process.Exited += (_, _) =>
+        {
+            _listening.TrySetException(new InvalidOperationException("valet exited: " + Stderr + Stdout));
+            _adminListening.TrySetException(new InvalidOperationException("valet exited: " + Stderr + Stdout));
+        };
     }
 
     public int Pid => _process.Id;
@@ -50,7 +67,13 @@ public sealed partial class DaemonProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "valet.dll"));
         foreach (var arg in args) info.ArgumentList.Add(arg);
-        foreach (var name in new[] { "VALET_CONF", "VALET_PORT", "VALET_BIND", "VALET_H2C_PORT" }) info.Environment.Remove(name);
+        foreach (var name in new[] { "VALET_CONF", "VALET_PORT", "VALET_BIND", "VALET_H2C_PORT", "VALET_ADMIN_BIND", "VALET_ADMIN_TOKEN", "VALET_ADMIN_TOKEN_FILE" })
+        {
+            info.Environment.Remove(name);
+        }
+
+        // Tests run in parallel: the admin API takes any free port unless a test says otherwise.
+        info.Environment["VALET_ADMIN_PORT"] = "0";
         if (environment is not null) foreach (var (k, v) in environment) info.Environment[k] = v;
         var process = Process.Start(info)!;
         var daemon = new DaemonProcess(process);
@@ -61,6 +84,31 @@ public sealed partial class DaemonProcess : IAsyncDisposable
 
     /// <summary>The public listener's address, once the daemon logged it.</summary>
     public Task<Uri> ListeningAsync() => _listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>The admin listener's address, once the daemon logged it.</summary>
+    public Task<Uri> AdminListeningAsync() => _adminListening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>Completes when standard output has (or already had) a line containing <paramref name="text"/>.</summary>
+    public Task WaitForStdoutAsync(string text)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_stdout)
+        {
+            if (_stdout.ToString().Contains(text, StringComparison.Ordinal)) return Task.CompletedTask;
+            _awaitedLines.Add((text, seen));
+        }
+
+        return seen.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Sends a POSIX signal (e.g. 1 = SIGHUP) to the daemon.</summary>
+    public void Signal(int signal)
+    {
+        if (kill(Pid, signal) != 0) throw new InvalidOperationException($"kill({Pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
 
     public async Task<int> WaitForExitAsync()
     {
@@ -99,4 +147,7 @@ public sealed partial class DaemonProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Valet listening on (http://\S+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"Valet admin API listening on (http://\S+)")]
+    private static partial Regex AdminListeningLine();
 }

@@ -20,6 +20,10 @@ public sealed class TestGateway : IAsyncDisposable
         Address = address;
         H2cAddress = h2c;
         Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = address };
+        AdminAddress = GatewayHost.AdminAddress(app);
+        Admin = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = AdminAddress };
+        var token = app.Services.GetRequiredService<ValetOptions>().AdminToken;
+        if (token is not null) Admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
     }
 
     public TempFolder Conf { get; }
@@ -30,11 +34,18 @@ public sealed class TestGateway : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The admin listener (127.0.0.1, ephemeral port).</summary>
+    public Uri AdminAddress { get; }
+
+    /// <summary>A client of the admin API, carrying the admin token when there is one.</summary>
+    public HttpClient Admin { get; }
+
     public ConfigManager Config => _app.Services.GetRequiredService<ConfigManager>();
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestGateway> StartAsync(IEnumerable<object> apps, TimeSpan? cooldown = null, bool h2c = false, Action<TempFolder>? prepare = null, TimeProvider? time = null)
+    public static async Task<TestGateway> StartAsync(IEnumerable<object> apps, TimeSpan? cooldown = null, bool h2c = false, Action<TempFolder>? prepare = null,
+        string? adminToken = null, TimeProvider? time = null)
     {
         var conf = new TempFolder();
         prepare?.Invoke(conf);
@@ -52,6 +63,8 @@ public sealed class TestGateway : IAsyncDisposable
             H2cPort = h2c ? 0 : null,
             Bind = IPAddress.Loopback,
             HealthCooldown = cooldown ?? TimeSpan.FromSeconds(10),
+            AdminPort = 0,
+            AdminToken = adminToken,
         };
         var app2 = GatewayHost.Build(options, time, logging: l => l.SetMinimumLevel(LogLevel.Warning));
         var load = app2.Services.GetRequiredService<ConfigManager>().LoadInitial();
@@ -85,9 +98,18 @@ public sealed class TestGateway : IAsyncDisposable
         ["endpoints"] = backends.Select(b => new { host = "127.0.0.1", path = "", port = b.Port }).ToArray(),
     };
 
+    /// <summary>A mock-only app answering <c>GET /{name}/</c> with <paramref name="text"/>.</summary>
+    public static Dictionary<string, object?> MockApp(string name, string text = "hi", string description = "") => new()
+    {
+        ["name"] = name,
+        ["description"] = description,
+        ["mocks"] = new[] { new { method = "GET", path = "/", body = text } },
+    };
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        Admin.Dispose();
         await _app.DisposeAsync();
         Conf.Dispose();
     }

@@ -1,0 +1,189 @@
+using Microsoft.AspNetCore.Http;
+using Valet.Core.Configuration;
+using Valet.Core.Diagnostics;
+using Valet.Core.Routing;
+using Valet.Daemon.Hosting;
+
+namespace Valet.Daemon.Admin;
+
+/// <summary>
+/// The admin API, on its own listener. Every request, in order:
+/// 1. request id;
+/// 2. token: when one is set, a missing or wrong bearer token → 401;
+/// 3. route: from the raw target (so <c>..</c> is seen as sent) → 404 when unknown;
+/// 4. method: not one of the route's → 405 with Allow;
+/// 5. name (for <c>/apis/{name}</c>): not a valid app name → 400;
+/// 6. the route's work; changes of the conf folder go through <see cref="AppFileStore"/>.
+/// </summary>
+public sealed class AdminMiddleware(
+    ConfigManager config, AppFileStore store, ReadinessState readiness, AdminAuthenticator authenticator,
+    TimeProvider time, ILogger<AdminMiddleware> logger)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        // 1. request id
+        var requestId = RequestIds.For(context);
+        context.Response.Headers[RequestIds.HeaderName] = requestId;
+        var request = context.Request;
+
+        // 2. token
+        if (!authenticator.IsAuthorized(request))
+        {
+            var detail = request.Headers.Authorization.Count == 0
+                ? "this admin API needs a token: send Authorization: Bearer <token>"
+                : "the bearer token is not the admin token";
+            AdminLog.Rejected(logger, request.Method, request.Path.Value ?? "", StatusCodes.Status401Unauthorized, detail);
+            return AdminProblemWriter.WriteAsync(context, AdminError.Unauthorized, detail);
+        }
+
+        // 3. route
+        var path = AdminTarget.RawPath(context);
+        var route = AdminTarget.Route(path, out var nameSegment);
+        if (route == AdminRoute.Unknown)
+        {
+            return AdminProblemWriter.WriteAsync(context, AdminError.UnknownRoute,
+                $"no admin route {path}; the routes are {AdminTarget.RouteList}");
+        }
+
+        // 4. method
+        var method = request.Method;
+        var allow = AdminTarget.Allow(route);
+        if (!allow.Contains(method, StringComparer.Ordinal))
+        {
+            return AdminProblemWriter.WriteAsync(context, AdminError.MethodNotAllowed,
+                $"{path} does not accept {method}; it accepts {string.Join(", ", allow)}", allow: string.Join(", ", allow));
+        }
+
+        // 5. name, 6. work
+        switch (route)
+        {
+            case AdminRoute.Health:
+                return AdminJson.WriteAsync(context, StatusCodes.Status200OK, json =>
+                {
+                    json.WriteStartObject();
+                    json.WriteString("state", "alive");
+                    json.WriteEndObject();
+                });
+            case AdminRoute.Ready:
+                return ReadyAsync(context);
+            case AdminRoute.Apis:
+                return AdminJson.WriteAsync(context, StatusCodes.Status200OK,
+                    json => AppsView.WriteList(json, config.Current, config.LastReport, time.GetUtcNow()));
+            case AdminRoute.Reload:
+                return ReloadAsync(context);
+        }
+
+        if (!AdminTarget.TryName(nameSegment, out var name, out var nameError))
+        {
+            return AdminProblemWriter.WriteAsync(context, AdminError.BadName, nameError);
+        }
+
+        return method switch
+        {
+            "PUT" => PutAsync(context, name),
+            "DELETE" => DeleteAsync(context, name),
+            _ => GetAsync(context, name),
+        };
+    }
+
+    private Task ReadyAsync(HttpContext context)
+    {
+        var status = readiness.Status;
+        if (status == ReadinessStatus.Ready)
+        {
+            return AdminJson.WriteAsync(context, StatusCodes.Status200OK, json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("state", "ready");
+                json.WriteNumber("apps", config.Current.Count);
+                json.WriteEndObject();
+            });
+        }
+
+        var (state, detail) = status == ReadinessStatus.Draining
+            ? ("draining", "the daemon is shutting down; in-flight requests are finishing")
+            : ("starting", "the configuration is not loaded yet");
+        return AdminProblemWriter.WriteAsync(context, AdminError.NotReady, detail, state: state);
+    }
+
+    private async Task ReloadAsync(HttpContext context)
+    {
+        var report = await store.ReloadAsync("POST /reload", context.RequestAborted).ConfigureAwait(false);
+        await AdminJson.WriteAsync(context, StatusCodes.Status200OK, json => ReloadView.Write(json, report)).ConfigureAwait(false);
+    }
+
+    private Task GetAsync(HttpContext context, string name)
+    {
+        if (!config.Current.TryGetApp(name, out var app))
+        {
+            return AdminProblemWriter.WriteAsync(context, AdminError.UnknownApp, $"no app is named '{name}'", app: name);
+        }
+
+        return WriteAppAsync(context, StatusCodes.Status200OK, app, config.LastReport);
+    }
+
+    private async Task PutAsync(HttpContext context, string name)
+    {
+        var (body, tooLarge) = await AppFileBody.ReadAsync(context.Request, AppDirectoryLoader.MaxFileBytes, context.RequestAborted).ConfigureAwait(false);
+        if (tooLarge)
+        {
+            await AdminProblemWriter.WriteAsync(context, AdminError.BodyTooLarge,
+                $"an app file may have at most {AppDirectoryLoader.MaxFileBytes} bytes; nothing was written", app: name).ConfigureAwait(false);
+            return;
+        }
+
+        if (AppFileBody.Check(body!, name) is { } bad)
+        {
+            await AdminProblemWriter.WriteAsync(context, bad.Error, bad.Detail, app: name).ConfigureAwait(false);
+            return;
+        }
+
+        var condition = new WriteCondition(context.Request.Headers.IfMatch.ToString(), context.Request.Headers.IfNoneMatch.ToString());
+        var result = await store.PutAsync(name, body!, condition, context.RequestAborted).ConfigureAwait(false);
+        switch (result.Status)
+        {
+            case AppWriteStatus.Created or AppWriteStatus.Replaced when result.App is { } app:
+                var created = result.Status == AppWriteStatus.Created;
+                if (created) context.Response.Headers.Location = "/apis/" + name;
+                await WriteAppAsync(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, app, result.Report).ConfigureAwait(false);
+                return;
+            default:
+                await WriteFailureAsync(context, name, result).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    private async Task DeleteAsync(HttpContext context, string name)
+    {
+        var condition = new WriteCondition(context.Request.Headers.IfMatch.ToString(), context.Request.Headers.IfNoneMatch.ToString());
+        var result = await store.DeleteAsync(name, condition, context.RequestAborted).ConfigureAwait(false);
+        if (result.Status == AppWriteStatus.Deleted)
+        {
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            context.Response.Headers.CacheControl = "no-store";
+            return;
+        }
+
+        await WriteFailureAsync(context, name, result).ConfigureAwait(false);
+    }
+
+    private static Task WriteFailureAsync(HttpContext context, string name, AppWriteResult result)
+    {
+        var error = result.Status switch
+        {
+            AppWriteStatus.NotFound => AdminError.UnknownApp,
+            AppWriteStatus.PreconditionFailed => AdminError.PreconditionFailed,
+            AppWriteStatus.Conflict => AdminError.Conflict,
+            AppWriteStatus.Invalid => AdminError.InvalidApp,
+            _ => AdminError.WriteFailed,
+        };
+        return AdminProblemWriter.WriteAsync(context, error, result.Detail, app: name, errors: result.Errors);
+    }
+
+    private Task WriteAppAsync(HttpContext context, int status, AppModel app, LoadReport? report)
+    {
+        context.Response.Headers.ETag = WriteCondition.ETagOf(app.Revision);
+        var now = time.GetUtcNow();
+        return AdminJson.WriteAsync(context, status, json => AppsView.WriteApp(json, app, report, now, withConfig: true));
+    }
+}

@@ -1,0 +1,23 @@
+namespace Valet.Daemon.Admin;
+
+/// <summary>The admin API's routes.</summary>
+public enum AdminRoute
+{
+    /// <summary>No such route.</summary>
+    Unknown,
+
+    /// <summary><c>GET /health</c>: the process is alive.</summary>
+    Health,
+
+    /// <summary><c>GET /ready</c>: the config is loaded and the daemon is not draining.</summary>
+    Ready,
+
+    /// <summary><c>GET /apis</c>: every app.</summary>
+    Apis,
+
+    /// <summary><c>GET | PUT | DELETE /apis/{name}</c>: one app.</summary>
+    App,
+
+    /// <summary><c>POST /reload</c>: re-read the conf folder.</summary>
+    Reload,
+}
