@@ -99,6 +99,16 @@ public sealed class AppSchemaTests
         ["duplicate property at the top"] = $$"""{ "name": "api1", "name": "api2", "endpoints": [ {{Endpoint}} ] }""",
         ["duplicate property in an endpoint"] = """{ "name": "api1", "endpoints": [ { "host": "a.example", "port": 1, "port": 2 } ] }""",
         ["$schema not a string"] = $$"""{ "$schema": 5, "name": "api1", "endpoints": [ {{Endpoint}} ] }""",
+        ["keys without authorize"] = $$"""{ "name": "api1", "keys": [ { "id": "a", "key": "k" } ], "endpoints": [ {{Endpoint}} ] }""",
+        ["consumer id with a space"] = $$"""{ "name": "api1", "authorize": true, "keys": [ { "id": "a b", "key": "k" } ], "endpoints": [ {{Endpoint}} ] }""",
+        ["hashed key too short"] = $$"""{ "name": "api1", "authorize": true, "keys": [ { "id": "a", "key": "sha256:abc" } ], "endpoints": [ {{Endpoint}} ] }""",
+        ["limitBy unknown"] = $$"""{ "name": "api1", "limitBy": "user", "endpoints": [ {{Endpoint}} ] }""",
+        ["limitBy consumer without authorize"] = $$"""{ "name": "api1", "rateLimit": true, "limitValue": 1, "limitBy": "consumer", "endpoints": [ {{Endpoint}} ] }""",
+        ["limitPeriod 0"] = $$"""{ "name": "api1", "limitPeriod": 0, "endpoints": [ {{Endpoint}} ] }""",
+        ["cors without origins"] = $$"""{ "name": "api1", "cors": { "methods": [ "GET" ] }, "endpoints": [ {{Endpoint}} ] }""",
+        ["cors origin with a path"] = $$"""{ "name": "api1", "cors": { "origins": [ "https://a.example/x" ] }, "endpoints": [ {{Endpoint}} ] }""",
+        ["maxBodyBytes negative"] = $$"""{ "name": "api1", "maxBodyBytes": -1, "endpoints": [ {{Endpoint}} ] }""",
+        ["strip header pattern only a star"] = $$"""{ "name": "api1", "stripResponseHeaders": [ "*" ], "endpoints": [ {{Endpoint}} ] }""",
     };
 
     /// <summary>Valid files, including the corners: nulls as absent, IPv6, BOM, lower-case methods, bodyFile.</summary>
@@ -128,6 +138,13 @@ public sealed class AppSchemaTests
         ["authorize false without key"] = $$"""{ "name": "api1", "authorize": false, "rateLimit": false, "endpoints": [ {{Endpoint}} ] }""",
         ["empty endpoints with mocks"] = """{ "name": "api1", "endpoints": [], "mocks": [ { "path": "/" } ] }""",
         ["endpoint path empty"] = """{ "name": "api1", "endpoints": [ { "host": "a-b.example", "port": 80, "path": "" } ] }""",
+        ["every policy field"] = $$"""
+            { "name": "p", "endpoints": [ {{Endpoint}} ], "authorize": true,
+              "keys": [ { "id": "alice", "key": "ka", "limitValue": 9 }, { "id": "bob", "key": "sha256:{{new string('a', 64)}}" } ],
+              "rateLimit": true, "limitValue": 5, "limitPeriod": 10, "limitBy": "consumer",
+              "cors": { "origins": [ "https://web.example", "*" ], "methods": [ "GET" ], "headers": [ "Content-Type" ], "exposeHeaders": [ "X-Total" ], "credentials": true, "maxAge": 30 },
+              "maxBodyBytes": 1024, "stripResponseHeaders": [ "Server", "X-Internal-*" ], "stripRequestHeaders": [ "Cookie" ] }
+            """,
     };
 
     /// <summary>Errors only the validator can find: they depend on other files or on the file system, which a schema cannot see.</summary>

@@ -23,7 +23,7 @@ public sealed class InstallScriptTests
         File.Exists(Path.Combine(root.Path, "usr/lib/valet/valet.dll")).Should().BeTrue();
         new FileInfo(Path.Combine(root.Path, "usr/bin/valet")).LinkTarget.Should().Be("/usr/lib/valet/valet");
         File.Exists(Path.Combine(root.Path, "lib/systemd/system/valet.service")).Should().BeTrue();
-        (await File.ReadAllTextAsync(Path.Combine(root.Path, "etc/valet/credentials/admin-token"))).Should().Be(token).And.HaveLength(40, "a 32-byte random token, base64 without symbols").And.MatchRegex("^[A-Za-z0-9]+$");
+        (await File.ReadAllTextAsync(Path.Combine(root.Path, "etc/valet/credentials/admin-token"))).Should().Be(token).And.MatchRegex("^[0-9a-f]{64}$", "a 32-byte random token in hex");
         File.GetUnixFileMode(Path.Combine(root.Path, "etc/valet/credentials")).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         (await File.ReadAllTextAsync(Path.Combine(root.Path, "etc/default/valet"))).Should().Be("VALET_PORT=9000\n");
         Directory.GetFiles(Path.Combine(root.Path, "etc/valet/conf.d"), "*.json").Select(Path.GetFileName).Should().Contain(["hello.json", "mine.json"]);
