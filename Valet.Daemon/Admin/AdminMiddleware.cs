@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Valet.Core.Configuration;
+using Valet.Core.RateLimiting;
 using Valet.Core.Diagnostics;
 using Valet.Core.Routing;
 using Valet.Daemon.Hosting;
@@ -17,7 +18,7 @@ namespace Valet.Daemon.Admin;
 /// </summary>
 public sealed class AdminMiddleware(
     ConfigManager config, AppFileStore store, ReadinessState readiness, AdminAuthenticator authenticator,
-    TimeProvider time, ILogger<AdminMiddleware> logger)
+    WindowRateLimiter limiter, TimeProvider time, ILogger<AdminMiddleware> logger)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -68,7 +69,7 @@ public sealed class AdminMiddleware(
                 return ReadyAsync(context);
             case AdminRoute.Apis:
                 return AdminJson.WriteAsync(context, StatusCodes.Status200OK,
-                    json => AppsView.WriteList(json, config.Current, config.LastReport, time.GetUtcNow()));
+                    json => AppsView.WriteList(json, config.Current, config.LastReport, limiter, time.GetUtcNow()));
             case AdminRoute.Reload:
                 return ReloadAsync(context);
         }
@@ -184,6 +185,6 @@ public sealed class AdminMiddleware(
     {
         context.Response.Headers.ETag = WriteCondition.ETagOf(app.Revision);
         var now = time.GetUtcNow();
-        return AdminJson.WriteAsync(context, status, json => AppsView.WriteApp(json, app, report, now, withConfig: true));
+        return AdminJson.WriteAsync(context, status, json => AppsView.WriteApp(json, app, report, limiter, now, withConfig: true));
     }
 }

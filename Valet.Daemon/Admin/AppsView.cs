@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Valet.Core.Configuration;
+using Valet.Core.RateLimiting;
 using Valet.Core.Routing;
 
 namespace Valet.Daemon.Admin;
@@ -12,7 +13,7 @@ namespace Valet.Daemon.Admin;
 public static class AppsView
 {
     /// <summary>The whole table, plus the files whose errors keep them from serving any app.</summary>
-    public static void WriteList(Utf8JsonWriter json, RouteTable table, LoadReport? report, DateTimeOffset now)
+    public static void WriteList(Utf8JsonWriter json, RouteTable table, LoadReport? report, WindowRateLimiter limiter, DateTimeOffset now)
     {
         json.WriteStartObject();
         if (report is null) json.WriteNull("lastLoad");
@@ -26,7 +27,7 @@ public static class AppsView
         }
 
         json.WriteStartArray("apps");
-        foreach (var app in table.Apps.OrderBy(a => a.Name, StringComparer.Ordinal)) WriteApp(json, app, report, now, withConfig: false);
+        foreach (var app in table.Apps.OrderBy(a => a.Name, StringComparer.Ordinal)) WriteApp(json, app, report, limiter, now, withConfig: false);
         json.WriteEndArray();
 
         json.WriteStartArray("failedFiles");
@@ -57,7 +58,7 @@ public static class AppsView
     }
 
     /// <summary>One app; with <paramref name="withConfig"/>, its file's JSON with secrets masked.</summary>
-    public static void WriteApp(Utf8JsonWriter json, AppModel app, LoadReport? report, DateTimeOffset now, bool withConfig)
+    public static void WriteApp(Utf8JsonWriter json, AppModel app, LoadReport? report, WindowRateLimiter limiter, DateTimeOffset now, bool withConfig)
     {
         var config = app.Config;
         json.WriteStartObject();
@@ -77,21 +78,16 @@ public static class AppsView
         json.WriteNumber("timeout", config.Timeout);
         WriteEndpoints(json, app, now);
 
-        // Consumer ids only, never a key. The seed's single authKey has no consumer id.
+        // Consumer ids only, never a key (the seed's single authKey is the consumer "default").
         json.WriteStartObject("auth");
         json.WriteBoolean("required", config.Authorize);
         json.WriteString("header", config.AuthHeader);
         json.WriteStartArray("consumers");
+        foreach (var id in app.Authenticator?.ConsumerIds ?? []) json.WriteStringValue(id);
         json.WriteEndArray();
         json.WriteEndObject();
 
-        json.WriteStartObject("rateLimit");
-        json.WriteBoolean("enabled", config.RateLimit);
-        if (config.RateLimit) json.WriteNumber("limitValue", config.LimitValue);
-        else json.WriteNull("limitValue");
-        // The current window's usage comes with rate limiting itself.
-        json.WriteNull("usage");
-        json.WriteEndObject();
+        WriteRateLimit(json, app, limiter);
 
         json.WriteStartObject("mocks");
         json.WriteNumber("count", app.Mocks.Length);
@@ -173,5 +169,58 @@ public static class AppsView
         using var document = JsonDocument.Parse(utf8);
         json.WritePropertyName("config");
         SecretRedactor.Write(json, document.RootElement);
+    }
+
+    /// <summary>The policy and the current window's usage (the cluster's figure once peers share counts).</summary>
+    private static void WriteRateLimit(Utf8JsonWriter json, AppModel app, WindowRateLimiter limiter)
+    {
+        var config = app.Config;
+        json.WriteStartObject("rateLimit");
+        json.WriteBoolean("enabled", config.RateLimit);
+        if (app.RateLimit is not { } limit)
+        {
+            json.WriteNull("limitValue");
+            json.WriteNull("usage");
+            json.WriteEndObject();
+            return;
+        }
+
+        json.WriteNumber("limitValue", limit.Limit);
+        json.WriteNumber("limitPeriod", limit.Period);
+        json.WriteString("limitBy", limit.By.ToString().ToLowerInvariant());
+        var (window, resetAfter) = limiter.WindowAt(limit.Period);
+        json.WriteStartObject("usage");
+        json.WriteNumber("window", window);
+        json.WriteNumber("resetSeconds", (long)Math.Ceiling(resetAfter.TotalSeconds));
+        switch (limit.By)
+        {
+            case LimitBy.App:
+                var used = limiter.Peek(new LimitRequest(limit.App, "*", limit.Limit, limit.Period));
+                json.WriteNumber("used", used);
+                json.WriteNumber("remaining", Math.Max(0, limit.Limit - used));
+                break;
+            case LimitBy.Consumer:
+                json.WriteStartArray("consumers");
+                foreach (var id in app.Authenticator?.ConsumerIds ?? [])
+                {
+                    var consumerLimit = app.Config.Keys.FirstOrDefault(k => k.Id == id)?.LimitValue ?? limit.Limit;
+                    var consumerUsed = limiter.Peek(new LimitRequest(limit.App, id, consumerLimit, limit.Period));
+                    json.WriteStartObject();
+                    json.WriteString("id", id);
+                    json.WriteNumber("limitValue", consumerLimit);
+                    json.WriteNumber("used", consumerUsed);
+                    json.WriteNumber("remaining", Math.Max(0, consumerLimit - consumerUsed));
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                break;
+            case LimitBy.Ip:
+                json.WriteString("note", "counted per client address; see the access log or metrics for figures");
+                break;
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 }

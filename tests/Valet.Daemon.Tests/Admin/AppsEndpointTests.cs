@@ -21,6 +21,7 @@ public sealed class AppsEndpointTests
         svc["rateLimit"] = true;
         svc["limitValue"] = 2;
         await using var gateway = await TestGateway.StartAsync([svc, TestGateway.MockApp("hello")]);
+        (await gateway.GetAsync("/svc/x", ("X-Valet-Auth", Key))).Dispose();
 
         using var response = await gateway.Admin.GetAsync("/apis");
 
@@ -42,12 +43,16 @@ public sealed class AppsEndpointTests
         endpoint.GetProperty("address").GetString().Should().Be($"http://127.0.0.1:{backend.Port}");
         endpoint.GetProperty("healthy").GetBoolean().Should().BeTrue();
         endpoint.GetProperty("inFlight").GetInt32().Should().Be(0);
+        backend.Hits.Should().Be(1);
         app.GetProperty("auth").GetProperty("required").GetBoolean().Should().BeTrue();
         app.GetProperty("auth").GetProperty("header").GetString().Should().Be("X-Valet-Auth");
-        app.GetProperty("auth").GetProperty("consumers").GetArrayLength().Should().Be(0);
+        app.GetProperty("auth").GetProperty("consumers").EnumerateArray().Select(c => c.GetString()).Should().Equal("default");
         app.GetProperty("rateLimit").GetProperty("enabled").GetBoolean().Should().BeTrue();
         app.GetProperty("rateLimit").GetProperty("limitValue").GetInt32().Should().Be(2);
-        app.GetProperty("rateLimit").GetProperty("usage").ValueKind.Should().Be(JsonValueKind.Null);
+        app.GetProperty("rateLimit").GetProperty("limitBy").GetString().Should().Be("app");
+        var usage = app.GetProperty("rateLimit").GetProperty("usage");
+        (usage.GetProperty("used").GetInt64(), usage.GetProperty("remaining").GetInt64()).Should().Be((1L, 1L));
+        usage.GetProperty("resetSeconds").GetInt64().Should().BeInRange(1, 60);
         app.GetProperty("mocks").GetProperty("count").GetInt32().Should().Be(0);
         app.GetProperty("lastLoad").GetProperty("status").GetString().Should().Be("added");
 
