@@ -26,6 +26,9 @@ public sealed class ConfigManager(string directory, AppStateRegistry states, Tim
     /// <summary>The last load's report; null before the first load.</summary>
     public LoadReport? LastReport { get; private set; }
 
+    /// <summary>Raised when a reload of the folder begins (not for the first load).</summary>
+    public event Action? Reloading;
+
     /// <summary>Raised after each load, with its report.</summary>
     public event Action<LoadReport>? Loaded;
 
@@ -41,8 +44,11 @@ public sealed class ConfigManager(string directory, AppStateRegistry states, Tim
     }
 
     /// <summary>Re-reads the folder and applies it app by app.</summary>
-    public LoadReport Reload() =>
-        Apply(AppDirectoryLoader.Load(Directory, _current.Apps.ToDictionary(a => a.Name, a => a.SourceFile, StringComparer.Ordinal)));
+    public LoadReport Reload()
+    {
+        Reloading?.Invoke();
+        return Apply(AppDirectoryLoader.Load(Directory, _current.Apps.ToDictionary(a => a.Name, a => a.SourceFile, StringComparer.Ordinal)));
+    }
 
     /// <summary>Applies a folder load: the one path every load and reload goes through.</summary>
     public LoadReport Apply(DirectoryLoad load)

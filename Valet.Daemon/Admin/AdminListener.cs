@@ -33,6 +33,17 @@ public sealed class AdminListener(IPAddress? bind, int port)
         }
     }
 
+    /// <summary>An address this process can reach the listener at: loopback when bound to every interface.</summary>
+    public Uri LocalAddress
+    {
+        get
+        {
+            var target = bind is null || bind.Equals(IPAddress.Any) ? IPAddress.Loopback : bind.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : bind;
+            var host = target.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{target}]" : target.ToString();
+            return new Uri($"http://{host}:{Port}");
+        }
+    }
+
     /// <summary>Whether the request arrived on the admin listener.</summary>
     public bool Owns(HttpContext context) => context.Connection.LocalPort == Port;
 

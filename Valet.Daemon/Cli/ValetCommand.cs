@@ -53,6 +53,8 @@ public static class ValetCommand
         root.Subcommands.Add(HashKeyCommand.Create(Console.In, Console.Out, stderr));
         var admin = new AdminFlags();
         admin.AddTo(root);
+        var lifecycle = new LifecycleFlags();
+        lifecycle.AddTo(root);
         root.Subcommands.Add(CheckCommand.Create());
         root.SetAction((parse, cancellationToken) =>
         {
@@ -65,6 +67,7 @@ public static class ValetCommand
                 Bind = string.IsNullOrEmpty(bindValue) || bindValue == "*" ? null : IPAddress.Parse(bindValue),
             };
             options = admin.Apply(parse, options);
+            options = lifecycle.Apply(parse, options);
             return DaemonRunner.RunAsync(options, stderr, cancellationToken);
         });
         return root;

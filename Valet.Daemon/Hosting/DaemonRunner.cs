@@ -47,6 +47,8 @@ public static partial class DaemonRunner
             foreach (var address in GatewayHost.Addresses(app)) LogListening(logger, address);
             LogAdminListening(logger, GatewayHost.AdminAddress(app).ToString().TrimEnd('/'),
                 string.IsNullOrEmpty(options.AdminToken) ? "no token" : "bearer token required");
+            using var systemd = new Systemd.SystemdStatus(config, app.Services.GetRequiredService<Systemd.SystemdNotifier>());
+            systemd.Started();
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }

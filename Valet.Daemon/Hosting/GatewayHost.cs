@@ -51,6 +51,10 @@ public static class GatewayHost
         services.AddSingleton<MockResponder>();
         services.AddSingleton<GatewayMiddleware>();
         AdminHost.Add(builder, options);
+        services.AddSingleton(_ => Systemd.SystemdNotifier.FromEnvironment());
+        services.AddHostedService<Systemd.SystemdWatchdog>();
+        services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
+        if (options.HandleSignals) services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, Systemd.ServiceLifetime>();
 
         var app = builder.Build();
         AdminHost.Map(app);

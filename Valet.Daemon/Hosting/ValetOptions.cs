@@ -6,6 +6,17 @@ namespace Valet.Daemon.Hosting;
 public sealed record ValetOptions
 {
     public const int DefaultPort = 8000;
+    public static readonly TimeSpan DefaultDrainDelay = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether the daemon owns SIGTERM/SIGINT/SIGQUIT (graceful drain). Off for in-process test hosts.</summary>
+    public bool HandleSignals { get; init; } = true;
+
+    /// <summary>After SIGTERM: how long to keep serving with readiness failing, before stopping.</summary>
+    public TimeSpan DrainDelay { get; init; } = DefaultDrainDelay;
+
+    /// <summary>Once stopping: how long in-flight requests may take to finish.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = DefaultShutdownTimeout;
     public const int DefaultAdminPort = 8001;
 
     /// <summary>Folder of app files.</summary>

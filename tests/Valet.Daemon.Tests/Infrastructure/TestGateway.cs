@@ -62,6 +62,7 @@ public sealed class TestGateway : IAsyncDisposable
             Port = 0,
             H2cPort = h2c ? 0 : null,
             Bind = IPAddress.Loopback,
+            HandleSignals = false,
             HealthCooldown = cooldown ?? TimeSpan.FromSeconds(10),
             AdminPort = 0,
             AdminToken = adminToken,
