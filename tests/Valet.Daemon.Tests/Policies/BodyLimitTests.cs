@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Valet.Daemon.Tests.Infrastructure;
@@ -80,10 +81,51 @@ public sealed class BodyLimitTests
         const long limit = 17 * 1024 * 1024;
         await using var gateway = await TestGateway.StartAsync([Capped(backend, limit)]);
 
-        using var response = await gateway.Client.SendAsync(Chunked((int)limit + 1024 * 1024));
+        // A raw client that keeps uploading while it reads: the gateway answers 413 and closes while
+        // the upload is still in flight, so a client that only reads after writing would see the
+        // reset instead of the answer (HttpClient does exactly that).
+        using var client = new TcpClient();
+        await client.ConnectAsync(gateway.Address.Host, gateway.Address.Port);
+        var stream = client.GetStream();
+        var head = Encoding.ASCII.GetBytes($"POST /svc/up HTTP/1.1\r\nHost: {gateway.Address.Authority}\r\nTransfer-Encoding: chunked\r\n\r\n");
+        await stream.WriteAsync(head);
+        var upload = Task.Run(async () =>
+        {
+            var chunk = new byte[64 * 1024];
+            var frame = Encoding.ASCII.GetBytes($"{chunk.Length:x}\r\n");
+            var crlf = "\r\n"u8.ToArray();
+            try
+            {
+                for (long sent = 0; sent <= limit + 1024 * 1024; sent += chunk.Length)
+                {
+                    await stream.WriteAsync(frame);
+                    await stream.WriteAsync(chunk);
+                    await stream.WriteAsync(crlf);
+                }
+            }
+            catch (IOException)
+            {
+                // The gateway closed the connection on us: expected once the limit is passed.
+            }
+        });
 
-        response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        var answer = new StringBuilder();
+        var buffer = new byte[4096];
+        try
+        {
+            int read;
+            while (!answer.ToString().Contains("\r\n\r\n") && (read = await stream.ReadAsync(buffer)) > 0)
+                answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+        catch (IOException)
+        {
+            // A reset after the answer arrived; what was read is checked below.
+        }
+
+        answer.ToString().Should().StartWith("HTTP/1.1 413 ");
         await backendFailed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        client.Close();
+        await upload.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     private sealed class UnseekableStream(byte[] data) : MemoryStream(data)
