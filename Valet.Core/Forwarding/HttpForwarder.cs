@@ -97,7 +97,8 @@ public sealed class HttpForwarder(TimeProvider time)
         return context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? false;
     }
 
-    private static void CopyRequestHeaders(HttpRequest request, HttpRequestMessage upstream, AppModel app)
+    /// <summary>Step 1's header copy; internal so bench/Valet.Benchmarks can measure it alone.</summary>
+    internal static void CopyRequestHeaders(HttpRequest request, HttpRequestMessage upstream, AppModel app)
     {
         var keyHeader = app.Authenticator?.HeaderName;
         foreach (var header in request.Headers)

@@ -6,36 +6,84 @@ namespace Valet.Core.Tests.Auth;
 
 public sealed class ApiKeyAuthenticatorTests
 {
-    private static ApiKeyAuthenticator Create(string? authKey, params ConsumerConfig[] keys) => new(new AppConfig
-    {
-        Name = "svc",
-        Authorize = true,
-        AuthKey = authKey,
-        Keys = keys,
-        Endpoints = [new EndpointConfig { Host = "h", Port = 1 }],
-    });
+    private const string SeedKey = "4f9c2d7e1b8a4c6f9e3d2a1b0c9d8e7f";
 
     [Fact]
-    public void Match_SeedAuthKey_IsDefaultConsumer()
+    public void Match_SeedKey_IsTheDefaultConsumer()
     {
-        var auth = Create("thisismyauth");
+        var authenticator = new ApiKeyAuthenticator(new AppConfig { Name = "userauth", Authorize = true, AuthKey = SeedKey });
 
-        auth.Match("thisismyauth")!.Id.Should().Be("default");
-        auth.Match("thisismyaut").Should().BeNull();
-        auth.Match("thisismyauth2").Should().BeNull();
-        auth.Match("").Should().BeNull();
+        authenticator.Match(SeedKey)!.Id.Should().Be(AppConfig.DefaultConsumerId);
+    }
+
+    [Theory]
+    [InlineData("4f9c2d7e1b8a4c6f9e3d2a1b0c9d8e7e")] // last character differs
+    [InlineData("5f9c2d7e1b8a4c6f9e3d2a1b0c9d8e7f")] // first character differs
+    [InlineData("4f9c2d7e1b8a4c6f9e3d2a1b0c9d8e7")] // one character short
+    [InlineData("4f9c2d7e1b8a4c6f9e3d2a1b0c9d8e7f0")] // one character long
+    [InlineData("4F9C2D7E1B8A4C6F9E3D2A1B0C9D8E7F")] // case matters
+    [InlineData("")]
+    public void Match_OtherKey_IsNull(string presented)
+    {
+        var authenticator = new ApiKeyAuthenticator(new AppConfig { Name = "userauth", Authorize = true, AuthKey = SeedKey });
+
+        authenticator.Match(presented).Should().BeNull();
     }
 
     [Fact]
-    public void Match_HashedKey_ComparedByDigest()
+    public void Match_TenConsumers_FindsEachByItsKey()
     {
-        var auth = Create(null, new ConsumerConfig { Id = "bob", Key = ApiKeyAuthenticator.HashKey("s3cret"), LimitValue = 7 });
+        var consumers = Enumerable.Range(0, 10).Select(i => new ConsumerConfig { Id = $"c{i}", Key = $"key-{i}-{new string('x', i)}" }).ToList();
+        var authenticator = new ApiKeyAuthenticator(new AppConfig { Name = "userauth", Authorize = true, Keys = consumers });
 
-        var bob = auth.Match("s3cret");
+        foreach (var consumer in consumers) authenticator.Match(consumer.Key)!.Id.Should().Be(consumer.Id);
+        authenticator.Match("key-3-xx").Should().BeNull();
+    }
 
-        bob!.Id.Should().Be("bob");
-        bob.LimitValue.Should().Be(7);
-        auth.Match(ApiKeyAuthenticator.HashKey("s3cret")).Should().BeNull();
+    [Fact]
+    public void Match_HashedKey_MatchesThePlainKeyOnly()
+    {
+        var authenticator = new ApiKeyAuthenticator(new AppConfig
+        {
+            Name = "userauth",
+            Authorize = true,
+            Keys = [new ConsumerConfig { Id = "mobile", Key = ApiKeyAuthenticator.HashKey(SeedKey) }],
+        });
+
+        authenticator.Match(SeedKey)!.Id.Should().Be("mobile");
+        authenticator.Match(ApiKeyAuthenticator.HashKey(SeedKey)).Should().BeNull();
+        authenticator.Match(SeedKey[..^1]).Should().BeNull();
+    }
+
+    [Fact]
+    public void Authenticate_HeaderMissingOrRepeated_IsMissingOrInvalid()
+    {
+        var authenticator = new ApiKeyAuthenticator(new AppConfig { Name = "userauth", Authorize = true, AuthKey = SeedKey });
+        var context = new DefaultHttpContext();
+
+        authenticator.Authenticate(context.Request, out _).Should().Be(AuthOutcome.Missing);
+        context.Request.Headers[AppConfig.DefaultAuthHeader] = SeedKey;
+        authenticator.Authenticate(context.Request, out var consumer).Should().Be(AuthOutcome.Authenticated);
+        consumer!.Id.Should().Be(AppConfig.DefaultConsumerId);
+        context.Request.Headers[AppConfig.DefaultAuthHeader] = new[] { SeedKey, SeedKey };
+        authenticator.Authenticate(context.Request, out _).Should().Be(AuthOutcome.Invalid);
+    }
+
+    [Fact]
+    public void FixedTimeEquals_EveryLengthAndEveryPosition_AgreesWithSequenceEqual()
+    {
+        for (var length = 0; length <= 40; length++)
+        {
+            var left = Enumerable.Range(0, length).Select(i => (byte)(i * 7 + 1)).ToArray();
+            ApiKeyAuthenticator.FixedTimeEquals(left, left.ToArray()).Should().BeTrue();
+            ApiKeyAuthenticator.FixedTimeEquals(left, [.. left, 0]).Should().BeFalse();
+            for (var position = 0; position < length; position++)
+            {
+                var right = left.ToArray();
+                right[position] ^= 0x80;
+                ApiKeyAuthenticator.FixedTimeEquals(left, right).Should().BeFalse($"byte {position} of {length} differs");
+            }
+        }
     }
 
     [Fact]
@@ -45,28 +93,26 @@ public sealed class ApiKeyAuthenticatorTests
     }
 
     [Fact]
-    public void Authenticate_MissingEmptyOrRepeatedHeader_Distinguished()
+    public void Authenticate_EmptyHeader_IsMissing()
     {
-        var auth = Create("k");
-        AuthOutcome Check(params string[] values)
-        {
-            var context = new DefaultHttpContext();
-            if (values.Length > 0) context.Request.Headers["X-Valet-Auth"] = values;
-            return auth.Authenticate(context.Request, out _);
-        }
+        var authenticator = new ApiKeyAuthenticator(new AppConfig { Name = "userauth", Authorize = true, AuthKey = SeedKey });
+        var context = new DefaultHttpContext();
+        context.Request.Headers[AppConfig.DefaultAuthHeader] = "";
 
-        Check().Should().Be(AuthOutcome.Missing);
-        Check("").Should().Be(AuthOutcome.Missing);
-        Check("k", "k").Should().Be(AuthOutcome.Invalid);
-        Check("nope").Should().Be(AuthOutcome.Invalid);
-        Check("k").Should().Be(AuthOutcome.Authenticated);
+        authenticator.Authenticate(context.Request, out _).Should().Be(AuthOutcome.Missing);
     }
 
     [Fact]
     public void ConsumerIds_ListedWithoutKeys()
     {
-        var auth = Create("k", new ConsumerConfig { Id = "alice", Key = "a" }, new ConsumerConfig { Id = "bob", Key = ApiKeyAuthenticator.HashKey("b") });
+        var authenticator = new ApiKeyAuthenticator(new AppConfig
+        {
+            Name = "userauth",
+            Authorize = true,
+            AuthKey = "k",
+            Keys = [new ConsumerConfig { Id = "alice", Key = "a" }, new ConsumerConfig { Id = "bob", Key = ApiKeyAuthenticator.HashKey("b") }],
+        });
 
-        auth.ConsumerIds.Should().BeEquivalentTo("default", "alice", "bob");
+        authenticator.ConsumerIds.Should().BeEquivalentTo("default", "alice", "bob");
     }
 }
