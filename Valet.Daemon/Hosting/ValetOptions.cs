@@ -21,4 +21,7 @@ public sealed record ValetOptions
 
     /// <summary>How long an endpoint is skipped after a connect failure or timeout.</summary>
     public TimeSpan HealthCooldown { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Aggregate parts running at once across all requests (not a flag yet; tests lower it).</summary>
+    public int MaxAggregatePartsInFlight { get; init; } = 1024;
 }
