@@ -27,6 +27,8 @@ public sealed class AggregateResponder
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
+    private readonly int _maxSlots;
+    private int _waiting;
 
     public AggregateResponder(UpstreamDispatcher dispatcher, WindowRateLimiter limiter, GatewayOptions options, TimeProvider time,
         ILogger<AggregateResponder> logger)
@@ -34,8 +36,15 @@ public sealed class AggregateResponder
         _caller = new PartCaller(dispatcher, limiter, time);
         _time = time;
         _logger = logger;
-        _slots = new SemaphoreSlim(options.MaxAggregatePartsInFlight, options.MaxAggregatePartsInFlight);
+        _maxSlots = options.MaxAggregatePartsInFlight;
+        _slots = new SemaphoreSlim(_maxSlots, _maxSlots);
     }
+
+    /// <summary>Parts holding a fan-out slot now, across all requests.</summary>
+    public int PartsInFlight => _maxSlots - _slots.CurrentCount;
+
+    /// <summary>Parts waiting for a fan-out slot now.</summary>
+    public int PartsWaiting => Volatile.Read(ref _waiting);
 
     public async Task RespondAsync(HttpContext context, GatewayRequest gateway, AggregateModel aggregate)
     {
@@ -104,8 +113,17 @@ public sealed class AggregateResponder
         PartResult result;
         try
         {
-            await _slots.WaitAsync(token).ConfigureAwait(false);
-            slot = true;
+            Interlocked.Increment(ref _waiting);
+            try
+            {
+                await _slots.WaitAsync(token).ConfigureAwait(false);
+                slot = true;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+
             result = await _caller.CallAsync(fanOut, part, token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -34,7 +34,8 @@ public sealed class TestGateway : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestGateway> StartAsync(IEnumerable<object> apps, TimeSpan? cooldown = null, bool h2c = false, Action<TempFolder>? prepare = null, TimeProvider? time = null)
+    public static async Task<TestGateway> StartAsync(IEnumerable<object> apps, TimeSpan? cooldown = null, bool h2c = false, Action<TempFolder>? prepare = null, TimeProvider? time = null,
+        int maxAggregatePartsInFlight = 1024)
     {
         var conf = new TempFolder();
         prepare?.Invoke(conf);
@@ -52,6 +53,7 @@ public sealed class TestGateway : IAsyncDisposable
             H2cPort = h2c ? 0 : null,
             Bind = IPAddress.Loopback,
             HealthCooldown = cooldown ?? TimeSpan.FromSeconds(10),
+            MaxAggregatePartsInFlight = maxAggregatePartsInFlight,
         };
         var app2 = GatewayHost.Build(options, time, logging: l => l.SetMinimumLevel(LogLevel.Warning));
         var load = app2.Services.GetRequiredService<ConfigManager>().LoadInitial();
