@@ -37,7 +37,8 @@ internal static class AggregateWriter
         response.ContentType = ContentType;
         if (HttpMethods.IsHead(context.Request.Method)) return;
 
-        var token = context.RequestAborted;
+        // No cancellation token: after a client abort a flush just reports completion, where a
+        // cancelled token would throw out of the request.
         var pipe = response.BodyWriter;
         var parts = fanOut.Aggregate.Parts;
         var results = fanOut.Results;
@@ -50,7 +51,7 @@ internal static class AggregateWriter
             if (json.BytesPending >= FlushThreshold)
             {
                 json.Flush();
-                await pipe.FlushAsync(token).ConfigureAwait(false);
+                await pipe.FlushAsync().ConfigureAwait(false);
             }
         }
 
@@ -63,7 +64,7 @@ internal static class AggregateWriter
 
         json.WriteEndObject();
         json.Flush();
-        await pipe.FlushAsync(token).ConfigureAwait(false);
+        await pipe.FlushAsync().ConfigureAwait(false);
     }
 
     private static void WriteValue(Utf8JsonWriter json, in PartResult result)
