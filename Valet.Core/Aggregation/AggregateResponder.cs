@@ -51,13 +51,14 @@ public sealed class AggregateResponder
         // 1. body
         var app = gateway.App;
         var request = context.Request;
-        BoundedBuffer body = default;
+        ReadOnlyMemory<byte> body = default;
         if (aggregate.AnyPartSendsBody(request.Method) && HttpForwarder.HasBody(context))
         {
             var max = app.MaxBodyBytes ?? AggregateConfig.DefaultMaxBodyBytes;
+            BoundedBuffer read;
             try
             {
-                body = await BoundedBuffer.ReadAsync(request.Body, request.ContentLength, (int)max, context.RequestAborted).ConfigureAwait(false);
+                read = await BoundedBuffer.ReadAsync(request.Body, request.ContentLength, (int)max, context.RequestAborted).ConfigureAwait(false);
             }
             catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
@@ -70,16 +71,20 @@ public sealed class AggregateResponder
                 return;
             }
 
-            if (body.TooLarge)
+            if (read.TooLarge)
             {
                 await TooLargeAsync(context, gateway, max).ConfigureAwait(false);
                 return;
             }
+
+            // A copy the pool never sees again: a part's send may still read it after its answer came.
+            body = read.Memory.ToArray();
+            read.Return();
         }
 
         // 2. headers
         var fanOut = new FanOut(gateway, aggregate, request.Method, context.Connection.RemoteIpAddress,
-            OutgoingHeaders.Capture(context, gateway, aggregate), body.Memory);
+            OutgoingHeaders.Capture(context, gateway, aggregate), body);
         try
         {
             // 3. fan out
@@ -98,7 +103,6 @@ public sealed class AggregateResponder
         finally
         {
             fanOut.ReturnBuffers();
-            body.Return();
         }
     }
 

@@ -4,7 +4,7 @@ namespace Valet.Core.Aggregation;
 
 /// <summary>
 /// A body read whole into a pooled array, up to a bound: a part's answer (to embed it in the
-/// merged JSON) or the client's body (to send it to several parts). Return it once used.
+/// merged JSON) or the client's body (copied out before the parts start). Return it once used.
 /// </summary>
 internal readonly struct BoundedBuffer
 {
