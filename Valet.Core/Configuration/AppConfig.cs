@@ -11,6 +11,7 @@ public sealed record AppConfig
     public const string DefaultAuthHeader = "X-Valet-Auth";
     public const double DefaultTimeoutSeconds = 30;
     public const int DefaultLimitPeriodSeconds = 60;
+    public const string DefaultLoadBalancing = "roundRobin";
 
     /// <summary>Consumer id given to the seed's single <c>authKey</c>.</summary>
     public const string DefaultConsumerId = "default";
@@ -50,4 +51,13 @@ public sealed record AppConfig
     public double Timeout { get; init; } = DefaultTimeoutSeconds;
 
     public IReadOnlyList<MockConfig> Mocks { get; init; } = [];
+
+    /// <summary>Fan-out to other apps instead of endpoints and mocks; null for an ordinary app.</summary>
+    public AggregateConfig? Aggregate { get; init; }
+
+    /// <summary>Name of the policy that picks an endpoint (<c>roundRobin</c>, <c>leastRequests</c>).</summary>
+    public string LoadBalancing { get; init; } = DefaultLoadBalancing;
+
+    /// <summary>Client request headers an aggregate sends on to its parts (an allow-list).</summary>
+    public IReadOnlyList<string> ForwardHeaders { get; init; } = AggregateConfig.DefaultForwardHeaders;
 }

@@ -14,7 +14,7 @@ public static partial class AppConfigParser
     private static readonly string[] AppFields =
         ["$schema", "name", "description", "authorize", "authKey", "authHeader", "rateLimit", "limitValue",
          "endpoints", "methods", "timeout", "mocks", "keys", "limitPeriod", "limitBy", "cors", "maxBodyBytes",
-         "stripResponseHeaders", "stripRequestHeaders"];
+         "stripResponseHeaders", "stripRequestHeaders", "aggregate", "loadBalancing", "forwardHeaders"];
     private static readonly string[] EndpointFields = ["host", "path", "port", "scheme"];
     private static readonly string[] MockFields = ["method", "path", "status", "headers", "body", "bodyFile", "delayMs"];
 
@@ -129,10 +129,11 @@ public static partial class AppConfigParser
         var timeout = app.Number("timeout", 0, 3600) ?? AppConfig.DefaultTimeoutSeconds;
         var endpoints = ReadEndpoints(scope, app);
         var mocks = ReadMocks(scope, app, baseDirectory);
+        var fanOut = ReadFanOut(scope, app, name, authHeader);
 
         var endpointItems = app.TryGet("endpoints", out var e) && e.ValueKind == JsonValueKind.Array ? e.GetArrayLength() : 0;
         var mockItems = app.TryGet("mocks", out var m) && m.ValueKind == JsonValueKind.Array ? m.GetArrayLength() : 0;
-        if (endpointItems == 0 && mockItems == 0 && (!app.TryGet("endpoints", out e) || e.ValueKind == JsonValueKind.Array))
+        if (endpointItems == 0 && mockItems == 0 && !app.TryGet("aggregate", out _) && (!app.TryGet("endpoints", out e) || e.ValueKind == JsonValueKind.Array))
         {
             scope.Error(app.TryGet("endpoints", out _) ? "$.endpoints" : "$",
                 "the app has no endpoints and no mocks; add at least one endpoint { \"host\", \"port\" } or one mock");
@@ -159,6 +160,9 @@ public static partial class AppConfigParser
             MaxBodyBytes = policies.MaxBodyBytes,
             StripResponseHeaders = policies.StripResponseHeaders,
             StripRequestHeaders = policies.StripRequestHeaders,
+            Aggregate = fanOut.Aggregate,
+            LoadBalancing = fanOut.LoadBalancing,
+            ForwardHeaders = fanOut.ForwardHeaders,
         };
     }
 

@@ -1,3 +1,4 @@
+using Valet.Core.Aggregation;
 using Valet.Core.LoadBalancing;
 using Valet.Core.Routing;
 
@@ -38,7 +39,7 @@ public sealed class ConfigManager(string directory, AppStateRegistry states, Tim
     /// </summary>
     public DirectoryLoad LoadInitial()
     {
-        var load = AppDirectoryLoader.Load(Directory);
+        var load = AggregateValidator.Check(AppDirectoryLoader.Load(Directory));
         if (load.Succeeded) Apply(load);
         return load;
     }
@@ -97,6 +98,7 @@ public sealed class ConfigManager(string directory, AppStateRegistry states, Tim
                 }
             }
 
+            CheckAggregates(models, appByFile, old, changes);
             foreach (var app in old.Apps)
             {
                 if (!models.ContainsKey(app.Name))
@@ -109,6 +111,49 @@ public sealed class ConfigManager(string directory, AppStateRegistry states, Tim
             _current = new RouteTable(models.Values);
             _appByFile = appByFile;
             return Publish(new LoadReport(time.GetUtcNow(), changes, []));
+        }
+    }
+
+    /// <summary>
+    /// The check across files: every aggregate's parts must name served apps that are not
+    /// aggregates. All aggregates are checked against the same set of apps, then each one with
+    /// errors is failed: a new or changed aggregate gives way to its last good version (or is not
+    /// served when it has none); an unchanged one keeps serving and is reported failed, and its
+    /// parts whose app is gone fail at request time.
+    /// </summary>
+    private void CheckAggregates(Dictionary<string, AppModel> models, Dictionary<string, string> appByFile, RouteTable old, List<AppChange> changes)
+    {
+        List<(int Change, List<ConfigError> Errors)>? failed = null;
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var change = changes[i];
+            if (change.Kind is not (AppChangeKind.Added or AppChangeKind.Updated or AppChangeKind.Unchanged)) continue;
+            if (!models.TryGetValue(change.App, out var model) || model.Aggregate is null) continue;
+            var errors = AggregateValidator.Check(model.Config, change.File, name => models.TryGetValue(name, out var m) ? m.Config : null);
+            if (errors.Count > 0) (failed ??= []).Add((i, errors));
+        }
+
+        if (failed is null) return;
+        foreach (var (index, errors) in failed)
+        {
+            var change = changes[index];
+            var serving = true;
+            if (change.Kind != AppChangeKind.Unchanged)
+            {
+                if (old.TryGetApp(change.App, out var lastGood))
+                {
+                    models[change.App] = lastGood;
+                }
+                else
+                {
+                    appByFile.Remove(models[change.App].SourceFile);
+                    models.Remove(change.App);
+                    states.Remove(change.App);
+                    serving = false;
+                }
+            }
+
+            changes[index] = change with { Kind = AppChangeKind.Failed, Errors = errors, StillServing = serving };
         }
     }
 

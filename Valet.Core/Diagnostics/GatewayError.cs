@@ -41,4 +41,10 @@ public enum GatewayError
 
     /// <summary>The endpoint sent no response headers within the app's timeout.</summary>
     UpstreamTimeout,
+
+    /// <summary>A required part of an aggregate failed (no answer, or not 2xx).</summary>
+    AggregatePartFailed,
+
+    /// <summary>Every required part of an aggregate that failed ran out of time.</summary>
+    AggregatePartTimedOut,
 }

@@ -27,8 +27,8 @@ public static class ProblemWriter
         GatewayError.RateLimited => StatusCodes.Status429TooManyRequests,
         GatewayError.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
         GatewayError.NoHealthyEndpoint => StatusCodes.Status503ServiceUnavailable,
-        GatewayError.UpstreamUnreachable or GatewayError.UpstreamFailed => StatusCodes.Status502BadGateway,
-        GatewayError.UpstreamTimeout => StatusCodes.Status504GatewayTimeout,
+        GatewayError.UpstreamUnreachable or GatewayError.UpstreamFailed or GatewayError.AggregatePartFailed => StatusCodes.Status502BadGateway,
+        GatewayError.UpstreamTimeout or GatewayError.AggregatePartTimedOut => StatusCodes.Status504GatewayTimeout,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -47,14 +47,17 @@ public static class ProblemWriter
         GatewayError.UpstreamUnreachable => ("upstream-unreachable", "Endpoint unreachable"),
         GatewayError.UpstreamFailed => ("upstream-failed", "Endpoint failed"),
         GatewayError.UpstreamTimeout => ("upstream-timeout", "Endpoint timed out"),
+        GatewayError.AggregatePartFailed => ("aggregate-part-failed", "A required part failed"),
+        GatewayError.AggregatePartTimedOut => ("aggregate-part-timeout", "A required part timed out"),
         _ => ("internal", "Internal error"),
     };
 
     /// <summary>Writes the problem answer. Does nothing when the response has already started.</summary>
     /// <param name="retryAfterSeconds">Seconds for <c>Retry-After</c>, or 0 for none.</param>
     /// <param name="allow">Value for <c>Allow</c> on a 405.</param>
+    /// <param name="extensions">Writes extension members (RFC 9457 §3.2) after the standard ones.</param>
     public static Task WriteAsync(HttpContext context, GatewayError error, string? app, string requestId, string detail,
-        int retryAfterSeconds = 0, string? allow = null)
+        int retryAfterSeconds = 0, string? allow = null, Action<Utf8JsonWriter>? extensions = null)
     {
         var response = context.Response;
         if (response.HasStarted) return Task.CompletedTask;
@@ -76,6 +79,7 @@ public static class ProblemWriter
             json.WriteString("detail", detail);
             if (app is not null) json.WriteString("app", app);
             json.WriteString("requestId", requestId);
+            extensions?.Invoke(json);
             json.WriteEndObject();
         }
 

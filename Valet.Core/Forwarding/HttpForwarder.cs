@@ -32,11 +32,7 @@ public sealed class HttpForwarder(TimeProvider time)
     {
         var app = gateway.App;
         var request = context.Request;
-        var upstream = new HttpRequestMessage(HttpMethod.Parse(request.Method), BuildUri(endpoint, gateway.Target))
-        {
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-        };
+        var upstream = CreateRequest(request.Method, endpoint, gateway.Target.Path, gateway.Target.Query);
 
         StreamCopyContent? content = null;
         if (HasBody(context))
@@ -47,7 +43,7 @@ public sealed class HttpForwarder(TimeProvider time)
         }
 
         CopyRequestHeaders(request, upstream, app);
-        AddGatewayHeaders(context, upstream, gateway);
+        AddGatewayHeaders(context, upstream.Headers, gateway);
 
         using var timeout = new CancellationTokenSource(app.Timeout, time);
         using var clientAborted = context.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
@@ -62,13 +58,7 @@ public sealed class HttpForwarder(TimeProvider time)
             upstream.Dispose();
             if (context.RequestAborted.IsCancellationRequested) return ForwardOutcome.ClientAborted;
             if (IsBodyTooLarge(e)) return new ForwardResult(ForwardOutcome.RequestBodyTooLarge, e);
-            if (e is OperationCanceledException) return ForwardOutcome.Timeout;
-            return new ForwardResult(
-                e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
-                    && content is not { Started: true }
-                    ? ForwardOutcome.ConnectFailed
-                    : ForwardOutcome.RequestFailed,
-                e);
+            return new ForwardResult(ClassifySendFailure(e, content is { Started: true }), e);
         }
 
         // Headers arrived: the timeout no longer applies (a long download is not a slow endpoint).
@@ -81,16 +71,37 @@ public sealed class HttpForwarder(TimeProvider time)
         }
     }
 
-    private static Uri BuildUri(EndpointModel endpoint, RequestTarget target)
+    /// <summary>
+    /// The upstream message for <paramref name="endpoint"/>: target = endpoint base + app-relative
+    /// <paramref name="path"/> (percent-encoding kept) + <paramref name="query"/> ("" or with its '?').
+    /// Also used by aggregate parts.
+    /// </summary>
+    internal static HttpRequestMessage CreateRequest(string method, EndpointModel endpoint, ReadOnlySpan<char> path, ReadOnlySpan<char> query)
     {
-        var path = target.Path;
         var uri = path.IsEmpty
-            ? string.Concat(endpoint.BaseAddress, "/", target.Query)
-            : string.Concat(endpoint.BaseAddress, path, target.Query);
-        return new Uri(uri, UriKind.Absolute);
+            ? string.Concat(endpoint.BaseAddress, "/", query)
+            : string.Concat(endpoint.BaseAddress, path, query);
+        return new HttpRequestMessage(HttpMethod.Parse(method), new Uri(uri, UriKind.Absolute))
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
     }
 
-    private static bool HasBody(HttpContext context)
+    /// <summary>
+    /// How a send that threw ended, once a client abort is ruled out: cancelled = the app's timeout;
+    /// no connection (and no body byte read) = safe to retry elsewhere; anything else = failed.
+    /// </summary>
+    internal static ForwardOutcome ClassifySendFailure(Exception e, bool bodyStarted) => e switch
+    {
+        OperationCanceledException => ForwardOutcome.Timeout,
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } when !bodyStarted
+            => ForwardOutcome.ConnectFailed,
+        _ => ForwardOutcome.RequestFailed,
+    };
+
+    /// <summary>Whether the client's request has a body (a length above 0, or chunked). Also used by aggregates.</summary>
+    internal static bool HasBody(HttpContext context)
     {
         var length = context.Request.ContentLength;
         if (length is not null) return length > 0;
@@ -131,9 +142,9 @@ public sealed class HttpForwarder(TimeProvider time)
         if (connection.Count > 0) RemoveConnectionListed(connection, upstream.Headers);
     }
 
-    private static void AddGatewayHeaders(HttpContext context, HttpRequestMessage upstream, GatewayRequest gateway)
+    /// <summary>The headers Valet sets itself: X-Forwarded-*, X-Request-Id and the consumer. Also used by aggregate parts.</summary>
+    internal static void AddGatewayHeaders(HttpContext context, HttpRequestHeaders headers, GatewayRequest gateway)
     {
-        var headers = upstream.Headers;
         if (context.Connection.RemoteIpAddress is { } ip)
         {
             headers.TryAddWithoutValidation("X-Forwarded-For", (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString());

@@ -68,7 +68,6 @@ public sealed class UpstreamDispatcher(HttpForwarder forwarder, GatewayOptions o
     private async ValueTask<ForwardResult> SendAsync(HttpContext context, GatewayRequest request, EndpointModel endpoint)
     {
         var app = request.App;
-        var requestId = request.RequestId;
         var state = endpoint.State;
         state.Enter();
         ForwardResult result;
@@ -81,6 +80,17 @@ public sealed class UpstreamDispatcher(HttpForwarder forwarder, GatewayOptions o
             state.Leave();
         }
 
+        Observe(app, endpoint, result, request.RequestId);
+        return result;
+    }
+
+    /// <summary>
+    /// Passive health: a success clears the endpoint's cool-down, a connect failure or a timeout
+    /// starts one. Also used by aggregate parts, so both paths judge endpoints alike.
+    /// </summary>
+    internal void Observe(AppModel app, EndpointModel endpoint, in ForwardResult result, string requestId)
+    {
+        var state = endpoint.State;
         switch (result.Outcome)
         {
             case ForwardOutcome.Success:
@@ -95,18 +105,15 @@ public sealed class UpstreamDispatcher(HttpForwarder forwarder, GatewayOptions o
                 Log.EndpointTimeout(logger, app.Name, endpoint.BaseAddress, app.Timeout.TotalSeconds, requestId);
                 break;
         }
-
-        return result;
     }
 
     /// <summary>Only idempotent methods without a body are replayed: nothing of them can have been consumed.</summary>
-    private static bool IsRetryable(HttpContext context)
-    {
-        var method = context.Request.Method;
-        return (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method))
-               && context.Request.ContentLength is null or 0
-               && !context.Response.HasStarted;
-    }
+    private static bool IsRetryable(HttpContext context) =>
+        IsReplayable(context.Request.Method) && context.Request.ContentLength is null or 0 && !context.Response.HasStarted;
+
+    /// <summary>Methods whose request, sent without a body, may be sent again after a connect failure.</summary>
+    internal static bool IsReplayable(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
 
     private static int RetryAfterSeconds(AppModel app, long nowTicks)
     {

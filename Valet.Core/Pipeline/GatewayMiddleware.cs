@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Valet.Core.Aggregation;
 using Valet.Core.Auth;
 using Valet.Core.Configuration;
 using Valet.Core.Cors;
@@ -20,10 +21,11 @@ namespace Valet.Core.Pipeline;
 /// 5. auth: API key → 401 with WWW-Authenticate;
 /// 6. limit: the window's budget → 429 with Retry-After; the figures on every answer;
 /// 7. size: body over maxBodyBytes → 413;
-/// 8. serve: a matching mock answers; a mock-only app without a match → 404;
+/// 8. serve: an aggregate fans out to its parts; a matching mock answers; a mock-only app without a match → 404;
 /// 9. forward: to one endpoint, with passive health and one safe retry.
 /// </summary>
-public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks, UpstreamDispatcher upstream, WindowRateLimiter limiter)
+public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks, UpstreamDispatcher upstream, WindowRateLimiter limiter,
+    AggregateResponder aggregates)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -75,7 +77,7 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
         }
 
         // 5. auth
-        var gateway = new GatewayRequest(app, target, requestId);
+        var gateway = new GatewayRequest(app, target, requestId) { Table = table };
         if (app.Authenticator is { } authenticator)
         {
             var outcome = authenticator.Authenticate(request, out var consumer);
@@ -115,35 +117,11 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
 
     private bool Admit(HttpContext context, GatewayRequest gateway, RateLimitModel limit)
     {
-        var partition = "*";
-        var value = limit.Limit;
-        var policy = limit.PolicyHeader;
-        switch (limit.By)
-        {
-            case LimitBy.Consumer when gateway.Consumer is { } consumer:
-                partition = consumer.Id;
-                if (consumer.LimitValue is { } own)
-                {
-                    value = own;
-                    policy = RateLimitModel.Policy(limit.App, own, limit.Period);
-                }
-
-                break;
-            case LimitBy.Ip:
-                partition = ClientIp(context);
-                break;
-        }
-
-        using var lease = (WindowLease)limiter.AttemptAcquire(new LimitRequest(limit.App, partition, value, limit.Period));
+        var consumer = gateway.Consumer;
+        var budget = limit.RequestFor(consumer?.Id, consumer?.LimitValue, context.Connection.RemoteIpAddress, out var policy);
+        using var lease = (WindowLease)limiter.AttemptAcquire(budget);
         RateLimitHeaders.Write(context.Response.Headers, lease, policy, limit.App);
         return lease.IsAcquired;
-    }
-
-    private static string ClientIp(HttpContext context)
-    {
-        var ip = context.Connection.RemoteIpAddress;
-        if (ip is null) return "unknown";
-        return (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
     }
 
     private static Task TooLarge(HttpContext context, GatewayRequest gateway, long max) =>
@@ -165,6 +143,8 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
     private Task ServeAsync(HttpContext context, GatewayRequest gateway)
     {
         var app = gateway.App;
+        if (app.Aggregate is { } aggregate) return aggregates.RespondAsync(context, gateway, aggregate);
+
         var method = context.Request.Method;
         if (app.Mocks.Length > 0 && app.MatchMock(method, gateway.Target.PathOrRoot) is { } mock)
         {

@@ -5,4 +5,10 @@ public sealed class GatewayOptions
 {
     /// <summary>How long an endpoint is skipped after a connect failure or a timeout.</summary>
     public TimeSpan HealthCooldown { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Aggregate parts running at once across all requests; a part past this bound waits for a
+    /// slot (within its timeouts). With at most 16 parts per aggregate, this bounds the fan-out.
+    /// </summary>
+    public int MaxAggregatePartsInFlight { get; init; } = 1024;
 }

@@ -12,6 +12,9 @@ public sealed class GatewayRequest(AppModel app, RequestTarget target, string re
 
     public string RequestId { get; } = requestId;
 
+    /// <summary>The route-table snapshot the request was resolved in; an aggregate resolves its parts in it too.</summary>
+    public RouteTable Table { get; init; } = RouteTable.Empty;
+
     /// <summary>The authenticated consumer, or null for a public app.</summary>
     public Consumer? Consumer { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Valet.Core.Aggregation;
 using Valet.Core.Auth;
 using Valet.Core.Configuration;
 using Valet.Core.Cors;
@@ -31,6 +32,8 @@ public sealed class AppModel
         Cors = config.Cors is null ? null : new CorsPolicy(config.Cors, config.Methods);
         StripRequestHeaders = config.StripRequestHeaders.Count == 0 ? HeaderFilter.None : new HeaderFilter(config.StripRequestHeaders);
         StripResponseHeaders = config.StripResponseHeaders.Count == 0 ? HeaderFilter.None : new HeaderFilter(config.StripResponseHeaders);
+        LoadBalancing = LoadBalancingPolicies.Resolve(config.LoadBalancing);
+        Aggregate = config.Aggregate is null ? null : new AggregateModel(config.Aggregate, config.ForwardHeaders);
     }
 
     /// <summary>API-key check, or null when the app is public.</summary>
@@ -74,10 +77,14 @@ public sealed class AppModel
 
     public TimeSpan Timeout { get; }
 
-    public ILoadBalancingPolicy LoadBalancing { get; } = RoundRobinPolicy.Instance;
+    /// <summary>The policy that picks an endpoint, resolved once from <c>loadBalancing</c>.</summary>
+    public ILoadBalancingPolicy LoadBalancing { get; }
+
+    /// <summary>The fan-out of an aggregate app, or null for an app with endpoints or mocks.</summary>
+    public AggregateModel? Aggregate { get; }
 
     /// <summary>An app with mocks and no endpoints answers unmatched requests with 404.</summary>
-    public bool IsMockOnly => Endpoints.Length == 0;
+    public bool IsMockOnly => Endpoints.Length == 0 && Aggregate is null;
 
     public bool AllowsMethod(string method) => Methods is null || Methods.Contains(method);
 

@@ -35,7 +35,9 @@ public static partial class DaemonRunner
 
             foreach (var model in config.Current.Apps.OrderBy(a => a.Name, StringComparer.Ordinal))
             {
-                var targets = model.Endpoints.Length == 0
+                var targets = model.Aggregate is { } aggregate
+                    ? $"aggregate of {string.Join(", ", aggregate.Parts.Select(p => $"{p.Key}: {p.App}{p.Config.Path}"))}"
+                    : model.Endpoints.Length == 0
                     ? $"mock only ({model.Mocks.Length} mocks)"
                     : string.Join(", ", model.Endpoints.Select(e => e.BaseAddress));
                 LogApp(logger, model.Name, targets, Path.GetFileName(model.SourceFile));

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Valet.Core.Aggregation;
 using Valet.Core.Configuration;
 using Valet.Core.Forwarding;
 using Valet.Core.LoadBalancing;
@@ -39,7 +40,7 @@ public static class GatewayHost
         var services = builder.Services;
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(options);
-        services.AddSingleton(new GatewayOptions { HealthCooldown = options.HealthCooldown });
+        services.AddSingleton(new GatewayOptions { HealthCooldown = options.HealthCooldown, MaxAggregatePartsInFlight = options.MaxAggregatePartsInFlight });
         services.AddSingleton<AppStateRegistry>();
         services.AddSingleton(sp => new ConfigManager(options.ConfDirectory, sp.GetRequiredService<AppStateRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LocalCounterStore>();
@@ -49,6 +50,7 @@ public static class GatewayHost
         services.AddSingleton<HttpForwarder>();
         services.AddSingleton<UpstreamDispatcher>();
         services.AddSingleton<MockResponder>();
+        services.AddSingleton<AggregateResponder>();
         services.AddSingleton<GatewayMiddleware>();
         AdminHost.Add(builder, options);
         services.AddSingleton(_ => Systemd.SystemdNotifier.FromEnvironment());

@@ -45,4 +45,7 @@ public sealed record ValetOptions
 
     /// <summary>File holding the admin token (e.g. a systemd credential); read once at start.</summary>
     public string? AdminTokenFile { get; init; }
+
+    /// <summary>Aggregate parts running at once across all requests (not a flag yet; tests lower it).</summary>
+    public int MaxAggregatePartsInFlight { get; init; } = 1024;
 }

@@ -23,7 +23,7 @@ public sealed class CheckCommandTests
         await using var valet = DaemonProcess.Start("check", "--conf", Path.Combine(RepoRoot.Find(), "conf"));
 
         (await valet.WaitForExitAsync()).Should().Be(0, valet.Stdout + valet.Stderr);
-        valet.Stdout.Should().Contain("are valid: hello");
+        valet.Stdout.Should().Contain("are valid: dashboard, hello");
     }
 
     [Fact]

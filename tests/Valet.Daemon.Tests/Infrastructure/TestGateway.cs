@@ -45,7 +45,8 @@ public sealed class TestGateway : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<TestGateway> StartAsync(IEnumerable<object> apps, TimeSpan? cooldown = null, bool h2c = false, Action<TempFolder>? prepare = null,
-        string? adminToken = null, TimeProvider? time = null)
+        string? adminToken = null, TimeProvider? time = null,
+        int maxAggregatePartsInFlight = 1024)
     {
         var conf = new TempFolder();
         prepare?.Invoke(conf);
@@ -66,6 +67,7 @@ public sealed class TestGateway : IAsyncDisposable
             HealthCooldown = cooldown ?? TimeSpan.FromSeconds(10),
             AdminPort = 0,
             AdminToken = adminToken,
+            MaxAggregatePartsInFlight = maxAggregatePartsInFlight,
         };
         var app2 = GatewayHost.Build(options, time, logging: l => l.SetMinimumLevel(LogLevel.Warning));
         var load = app2.Services.GetRequiredService<ConfigManager>().LoadInitial();
