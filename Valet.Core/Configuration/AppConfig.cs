@@ -17,7 +17,12 @@ public sealed record AppConfig
 
     public required string Name { get; init; }
     public string Description { get; init; } = "";
+    /// <summary>Whether API keys are required: the seed's <c>authorize</c>, or <c>auth.type: "apiKey"</c>.</summary>
     public bool Authorize { get; init; }
+
+    /// <summary>The <c>auth</c> object; null when only the seed fields (API keys) are used.</summary>
+    public AuthConfig? Auth { get; init; }
+
     public string? AuthKey { get; init; }
     public string AuthHeader { get; init; } = DefaultAuthHeader;
     public bool RateLimit { get; init; }

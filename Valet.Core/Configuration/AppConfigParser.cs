@@ -14,7 +14,7 @@ public static partial class AppConfigParser
     private static readonly string[] AppFields =
         ["$schema", "name", "description", "authorize", "authKey", "authHeader", "rateLimit", "limitValue",
          "endpoints", "methods", "timeout", "mocks", "keys", "limitPeriod", "limitBy", "cors", "maxBodyBytes",
-         "stripResponseHeaders", "stripRequestHeaders"];
+         "stripResponseHeaders", "stripRequestHeaders", "auth"];
     private static readonly string[] EndpointFields = ["host", "path", "port", "scheme"];
     private static readonly string[] MockFields = ["method", "path", "status", "headers", "body", "bodyFile", "delayMs"];
 
@@ -98,7 +98,9 @@ public static partial class AppConfigParser
         }
 
         var description = app.String("description") ?? "";
-        var authorize = app.Bool("authorize") ?? false;
+        var authorizeField = app.Bool("authorize");
+        var auth = ReadAuth(scope, app, baseDirectory, authorizeField);
+        var authorize = (authorizeField ?? false) || auth?.Type == AuthType.ApiKey;
         var authKey = app.String("authKey");
         var authHeader = app.String("authHeader") ?? AppConfig.DefaultAuthHeader;
         if (!TokenPattern().IsMatch(authHeader))
@@ -118,7 +120,7 @@ public static partial class AppConfigParser
             scope.Error("$.rateLimit", "'rateLimit' is true but 'limitValue' is missing; set the number of requests allowed per window");
         }
 
-        var policies = ReadPolicies(scope, app, authorize, authKey, rateLimit);
+        var policies = ReadPolicies(scope, app, authorize, authKey, rateLimit, auth);
         var methods = ReadMethods(scope, app);
         var timeout = app.Number("timeout", 0, 3600) ?? AppConfig.DefaultTimeoutSeconds;
         var endpoints = ReadEndpoints(scope, app);
@@ -138,6 +140,7 @@ public static partial class AppConfigParser
             Name = name,
             Description = description,
             Authorize = authorize,
+            Auth = auth,
             AuthKey = authKey,
             AuthHeader = authHeader,
             RateLimit = rateLimit,

@@ -15,8 +15,14 @@ public enum GatewayError
     /// <summary>A CORS preflight from an origin, method or headers the app does not allow.</summary>
     CorsRejected,
 
-    /// <summary>No API key, or a key of no consumer.</summary>
+    /// <summary>No credentials, or credentials of no consumer.</summary>
     Unauthorized,
+
+    /// <summary>An authenticated caller lacks a required claim.</summary>
+    Forbidden,
+
+    /// <summary>The app's identity provider cannot be reached, so no token can be checked.</summary>
+    AuthUnavailable,
 
     /// <summary>The budget of the current window is spent.</summary>
     RateLimited,

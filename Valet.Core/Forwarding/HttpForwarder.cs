@@ -99,13 +99,13 @@ public sealed class HttpForwarder(TimeProvider time)
 
     private static void CopyRequestHeaders(HttpRequest request, HttpRequestMessage upstream, AppModel app)
     {
-        var keyHeader = app.Authenticator?.HeaderName;
+        var authenticator = app.Authenticator;
         foreach (var header in request.Headers)
         {
             var name = header.Key;
             if (name.Length == 0 || name[0] == ':' || HeaderRules.HopByHop.Contains(name) || HeaderRules.GatewaySetRequest.Contains(name)
                 || HeaderRules.IsValetHeader(name)
-                || (keyHeader is not null && string.Equals(name, keyHeader, StringComparison.OrdinalIgnoreCase))
+                || (authenticator is not null && authenticator.IsCredentialHeader(name))
                 || app.StripRequestHeaders.Matches(name))
             {
                 if (string.Equals(name, "TE", StringComparison.OrdinalIgnoreCase) && IsTrailers(header.Value))

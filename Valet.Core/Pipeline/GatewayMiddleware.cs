@@ -17,7 +17,8 @@ namespace Valet.Core.Pipeline;
 /// 2. resolve: first path segment = app (unknown → 404, escaping path → 400);
 /// 3. CORS: preflights answered here, never authenticated or counted;
 /// 4. methods: not allowed → 405 with Allow;
-/// 5. auth: API key → 401 with WWW-Authenticate;
+/// 5. auth: API key, basic, JWT or OIDC → 401 with WWW-Authenticate, 403 for a missing claim,
+///    503 while an OIDC provider is unreachable;
 /// 6. limit: the window's budget → 429 with Retry-After; the figures on every answer;
 /// 7. size: body over maxBodyBytes → 413;
 /// 8. serve: a matching mock answers; a mock-only app without a match → 404;
@@ -25,6 +26,9 @@ namespace Valet.Core.Pipeline;
 /// </summary>
 public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks, UpstreamDispatcher upstream, WindowRateLimiter limiter)
 {
+    /// <summary>Retry-After of a 503 while an app's identity provider is unreachable.</summary>
+    private const int AuthRetryAfterSeconds = 5;
+
     public Task InvokeAsync(HttpContext context)
     {
         var requestId = RequestIds.For(context);
@@ -78,18 +82,40 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
         var gateway = new GatewayRequest(app, target, requestId);
         if (app.Authenticator is { } authenticator)
         {
-            var outcome = authenticator.Authenticate(request, out var consumer);
-            if (outcome != AuthOutcome.Authenticated)
-            {
-                context.Response.Headers.WWWAuthenticate = authenticator.Challenge;
-                return ProblemWriter.WriteAsync(context, GatewayError.Unauthorized, app.Name, requestId,
-                    outcome == AuthOutcome.Missing
-                        ? $"send the API key in the {authenticator.HeaderName} header"
-                        : $"the key in {authenticator.HeaderName} is not valid for app '{app.Name}'");
-            }
-
-            gateway.Consumer = consumer;
+            var auth = authenticator.AuthenticateAsync(request, context.RequestAborted);
+            return auth.IsCompletedSuccessfully ? AfterAuth(context, gateway, auth.Result) : AfterAuthAsync(context, gateway, auth);
         }
+
+        return LimitAndServe(context, gateway);
+    }
+
+    private Task AfterAuth(HttpContext context, GatewayRequest gateway, AuthResult auth)
+    {
+        if (auth.Outcome == AuthOutcome.Authenticated)
+        {
+            gateway.Consumer = auth.Consumer;
+            return LimitAndServe(context, gateway);
+        }
+
+        var app = gateway.App;
+        if (auth.Outcome != AuthOutcome.Unavailable) context.Response.Headers.WWWAuthenticate = auth.Challenge ?? app.Authenticator!.Challenge;
+        var error = auth.Outcome switch
+        {
+            AuthOutcome.Forbidden => GatewayError.Forbidden,
+            AuthOutcome.Unavailable => GatewayError.AuthUnavailable,
+            _ => GatewayError.Unauthorized,
+        };
+        return ProblemWriter.WriteAsync(context, error, app.Name, gateway.RequestId, auth.Detail,
+            retryAfterSeconds: auth.Outcome == AuthOutcome.Unavailable ? AuthRetryAfterSeconds : 0);
+    }
+
+    private async Task AfterAuthAsync(HttpContext context, GatewayRequest gateway, ValueTask<AuthResult> pending) =>
+        await AfterAuth(context, gateway, await pending.ConfigureAwait(false)).ConfigureAwait(false);
+
+    private Task LimitAndServe(HttpContext context, GatewayRequest gateway)
+    {
+        var app = gateway.App;
+        var requestId = gateway.RequestId;
 
         // 6. limit
         if (app.RateLimit is { } limit && !Admit(context, gateway, limit))

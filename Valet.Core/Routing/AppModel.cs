@@ -26,15 +26,15 @@ public sealed class AppModel
         Methods = config.Methods?.ToFrozenSet(StringComparer.Ordinal);
         AllowHeader = config.Methods is null ? "" : string.Join(", ", config.Methods);
         Timeout = TimeSpan.FromSeconds(config.Timeout);
-        Authenticator = config.Authorize ? new ApiKeyAuthenticator(config) : null;
+        Authenticator = AuthenticatorFactory.Create(config);
         RateLimit = config.RateLimit ? new RateLimitModel(config.Name, config.LimitValue, config.LimitPeriod, config.LimitBy) : null;
         Cors = config.Cors is null ? null : new CorsPolicy(config.Cors, config.Methods);
         StripRequestHeaders = config.StripRequestHeaders.Count == 0 ? HeaderFilter.None : new HeaderFilter(config.StripRequestHeaders);
         StripResponseHeaders = config.StripResponseHeaders.Count == 0 ? HeaderFilter.None : new HeaderFilter(config.StripResponseHeaders);
     }
 
-    /// <summary>API-key check, or null when the app is public.</summary>
-    public ApiKeyAuthenticator? Authenticator { get; }
+    /// <summary>API key, basic, JWT or OIDC check, or null when the app is public.</summary>
+    public IAuthenticator? Authenticator { get; }
 
     /// <summary>Rate-limit settings, or null when the app is not limited.</summary>
     public RateLimitModel? RateLimit { get; }

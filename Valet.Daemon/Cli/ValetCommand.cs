@@ -51,6 +51,7 @@ public static class ValetCommand
             conf, port, h2cPort, bind,
         };
         root.Subcommands.Add(HashKeyCommand.Create(Console.In, Console.Out, stderr));
+        root.Subcommands.Add(HashPasswordCommand.Create(Console.In, Console.Out, stderr));
         root.SetAction((parse, cancellationToken) =>
         {
             var bindValue = parse.GetValue(bind);

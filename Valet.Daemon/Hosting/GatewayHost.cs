@@ -45,6 +45,7 @@ public static class GatewayHost
         services.AddSingleton<ICounterStore>(sp => sp.GetRequiredService<LocalCounterStore>());
         services.AddSingleton<WindowRateLimiter>();
         services.AddHostedService<CounterSweeper>();
+        services.AddHostedService<AuthReadinessReporter>();
         services.AddSingleton<HttpForwarder>();
         services.AddSingleton<UpstreamDispatcher>();
         services.AddSingleton<MockResponder>();
