@@ -42,7 +42,7 @@ fi
 for token in admin-token peer-token; do
   if [ ! -s "$etc/credentials/$token" ]; then
     say "generating $etc/credentials/$token"
-    (umask 077; head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$etc/credentials/$token")
+    (umask 077; head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | head -c 40 > "$etc/credentials/$token")
   fi
 done
 
