@@ -55,4 +55,7 @@ public sealed record AppConfig
     public double Timeout { get; init; } = DefaultTimeoutSeconds;
 
     public IReadOnlyList<MockConfig> Mocks { get; init; } = [];
+
+    /// <summary>Host names (lower case, maybe <c>*.</c>-prefixed) routed to this app with the whole path.</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
 }

@@ -14,7 +14,7 @@ public static partial class AppConfigParser
     private static readonly string[] AppFields =
         ["$schema", "name", "description", "authorize", "authKey", "authHeader", "rateLimit", "limitValue",
          "endpoints", "methods", "timeout", "mocks", "keys", "limitPeriod", "limitBy", "cors", "maxBodyBytes",
-         "stripResponseHeaders", "stripRequestHeaders", "auth"];
+         "stripResponseHeaders", "stripRequestHeaders", "auth", "hosts"];
     private static readonly string[] EndpointFields = ["host", "path", "port", "scheme"];
     private static readonly string[] MockFields = ["method", "path", "status", "headers", "body", "bodyFile", "delayMs"];
 
@@ -125,6 +125,7 @@ public static partial class AppConfigParser
         var timeout = app.Number("timeout", 0, 3600) ?? AppConfig.DefaultTimeoutSeconds;
         var endpoints = ReadEndpoints(scope, app);
         var mocks = ReadMocks(scope, app, baseDirectory);
+        var hosts = ReadHosts(scope, app);
 
         var endpointItems = app.TryGet("endpoints", out var e) && e.ValueKind == JsonValueKind.Array ? e.GetArrayLength() : 0;
         var mockItems = app.TryGet("mocks", out var m) && m.ValueKind == JsonValueKind.Array ? m.GetArrayLength() : 0;
@@ -141,6 +142,7 @@ public static partial class AppConfigParser
             Description = description,
             Authorize = authorize,
             Auth = auth,
+            Hosts = hosts,
             AuthKey = authKey,
             AuthHeader = authHeader,
             RateLimit = rateLimit,

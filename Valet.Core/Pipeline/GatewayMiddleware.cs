@@ -14,7 +14,7 @@ namespace Valet.Core.Pipeline;
 /// <summary>
 /// The public request path, in order:
 /// 1. snapshot: read the current route table once;
-/// 2. resolve: first path segment = app (unknown → 404, escaping path → 400);
+/// 2. resolve: Host of a host-routed app, else first path segment = app (unknown → 404, escaping path → 400);
 /// 3. CORS: preflights answered here, never authenticated or counted;
 /// 4. methods: not allowed → 405 with Allow;
 /// 5. auth: API key, basic, JWT or OIDC → 401 with WWW-Authenticate, 403 for a missing claim,
@@ -37,23 +37,22 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
         // 1. snapshot
         var table = config.Current;
 
-        // 2. resolve
+        // 2. resolve: a host-routed app by Host, else the first path segment
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
-        switch (RequestTarget.Parse(raw, out var target))
+        switch (AppResolver.Resolve(table, context.Request.Host, raw, out var resolved, out var target))
         {
-            case TargetKind.NoApp:
+            case Resolution.NoApp:
                 return ProblemWriter.WriteAsync(context, GatewayError.NoApp, null, requestId,
                     "the first path segment names the app: /{app}/...");
-            case TargetKind.Escapes:
-                return ProblemWriter.WriteAsync(context, GatewayError.BadPath, null, requestId,
+            case Resolution.Escapes:
+                return ProblemWriter.WriteAsync(context, GatewayError.BadPath, resolved?.Name, requestId,
                     "the path contains '.' or '..' segments (plain or percent-encoded) that would leave the app");
+            case Resolution.UnknownApp:
+                return ProblemWriter.WriteAsync(context, GatewayError.UnknownApp, null, requestId,
+                    $"no app is named '{target.AppSegment}'");
         }
 
-        if (!table.TryGetApp(target.AppSegment, out var app))
-        {
-            return ProblemWriter.WriteAsync(context, GatewayError.UnknownApp, null, requestId,
-                $"no app is named '{target.AppSegment}'");
-        }
+        var app = resolved!;
 
         // 3. CORS
         var request = context.Request;
