@@ -58,4 +58,7 @@ public sealed record AppConfig
 
     /// <summary>Host names (lower case, maybe <c>*.</c>-prefixed) routed to this app with the whole path.</summary>
     public IReadOnlyList<string> Hosts { get; init; } = [];
+
+    /// <summary>Per-path (and per-method) endpoints that replace the app's own.</summary>
+    public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
 }

@@ -14,7 +14,7 @@ public static partial class AppConfigParser
     private static readonly string[] AppFields =
         ["$schema", "name", "description", "authorize", "authKey", "authHeader", "rateLimit", "limitValue",
          "endpoints", "methods", "timeout", "mocks", "keys", "limitPeriod", "limitBy", "cors", "maxBodyBytes",
-         "stripResponseHeaders", "stripRequestHeaders", "auth", "hosts"];
+         "stripResponseHeaders", "stripRequestHeaders", "auth", "hosts", "routes"];
     private static readonly string[] EndpointFields = ["host", "path", "port", "scheme"];
     private static readonly string[] MockFields = ["method", "path", "status", "headers", "body", "bodyFile", "delayMs"];
 
@@ -126,10 +126,12 @@ public static partial class AppConfigParser
         var endpoints = ReadEndpoints(scope, app);
         var mocks = ReadMocks(scope, app, baseDirectory);
         var hosts = ReadHosts(scope, app);
+        var routes = ReadRoutes(scope, app);
 
         var endpointItems = app.TryGet("endpoints", out var e) && e.ValueKind == JsonValueKind.Array ? e.GetArrayLength() : 0;
         var mockItems = app.TryGet("mocks", out var m) && m.ValueKind == JsonValueKind.Array ? m.GetArrayLength() : 0;
-        if (endpointItems == 0 && mockItems == 0 && (!app.TryGet("endpoints", out e) || e.ValueKind == JsonValueKind.Array))
+        var routeItems = app.TryGet("routes", out var r) && r.ValueKind == JsonValueKind.Array ? r.GetArrayLength() : 0;
+        if (endpointItems == 0 && mockItems == 0 && routeItems == 0 && (!app.TryGet("endpoints", out e) || e.ValueKind == JsonValueKind.Array))
         {
             scope.Error(app.TryGet("endpoints", out _) ? "$.endpoints" : "$",
                 "the app has no endpoints and no mocks; add at least one endpoint { \"host\", \"port\" } or one mock");
@@ -143,6 +145,7 @@ public static partial class AppConfigParser
             Authorize = authorize,
             Auth = auth,
             Hosts = hosts,
+            Routes = routes,
             AuthKey = authKey,
             AuthHeader = authHeader,
             RateLimit = rateLimit,
@@ -184,14 +187,14 @@ public static partial class AppConfigParser
         return methods;
     }
 
-    private static List<EndpointConfig> ReadEndpoints(ValidationScope scope, JsonObjectReader app)
+    private static List<EndpointConfig> ReadEndpoints(ValidationScope scope, JsonObjectReader app, string basePath = "$.endpoints")
     {
         var endpoints = new List<EndpointConfig>();
         if (app.Array("endpoints") is not { } array) return endpoints;
         var i = 0;
         foreach (var item in array.EnumerateArray())
         {
-            var path = $"$.endpoints[{i++}]";
+            var path = $"{basePath}[{i++}]";
             if (!JsonObjectReader.TryOpen(scope, item, path, "an endpoint", EndpointFields, out var ep)) continue;
             var host = ep.String("host", required: true);
             var port = ep.Integer("port", 1, 65535, required: true);

@@ -32,7 +32,7 @@ public sealed class HttpForwarder(TimeProvider time)
     {
         var app = gateway.App;
         var request = context.Request;
-        var upstream = new HttpRequestMessage(HttpMethod.Parse(request.Method), BuildUri(endpoint, gateway.Target))
+        var upstream = new HttpRequestMessage(HttpMethod.Parse(request.Method), BuildUri(endpoint, gateway))
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
@@ -81,8 +81,17 @@ public sealed class HttpForwarder(TimeProvider time)
         }
     }
 
-    private static Uri BuildUri(EndpointModel endpoint, RequestTarget target)
+    private static Uri BuildUri(EndpointModel endpoint, GatewayRequest gateway)
     {
+        var target = gateway.Target;
+        if (gateway.Route is { } route)
+        {
+            // The route's prefix is replaced by the endpoint's path: /users/42 under route /users → {path}/42.
+            var rest = route.Rest(target.PathOrRoot);
+            var baseOnly = rest.IsEmpty && endpoint.Config.Path.Length > 0;
+            return new Uri(string.Concat(endpoint.BaseAddress, baseOnly ? "" : rest.IsEmpty ? "/" : rest, target.Query), UriKind.Absolute);
+        }
+
         var path = target.Path;
         var uri = path.IsEmpty
             ? string.Concat(endpoint.BaseAddress, "/", target.Query)

@@ -21,7 +21,8 @@ namespace Valet.Core.Pipeline;
 ///    503 while an OIDC provider is unreachable;
 /// 6. limit: the window's budget → 429 with Retry-After; the figures on every answer;
 /// 7. size: body over maxBodyBytes → 413;
-/// 8. serve: a matching mock answers; a mock-only app without a match → 404;
+/// 8. serve: a matching mock answers; else a matching route's endpoints; an app without own
+///    endpoints and no match → 404;
 /// 9. forward: to one endpoint, with passive health and one safe retry.
 /// </summary>
 public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks, UpstreamDispatcher upstream, WindowRateLimiter limiter)
@@ -196,10 +197,18 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
             return mocks.RespondAsync(context, mock);
         }
 
+        if (app.Routes.Length > 0 && app.MatchRoute(method, gateway.Target.PathOrRoot) is { } route)
+        {
+            gateway.Route = route;
+            return upstream.DispatchAsync(context, gateway);
+        }
+
         if (app.IsMockOnly)
         {
             return ProblemWriter.WriteAsync(context, GatewayError.NoMatchingMock, app.Name, gateway.RequestId,
-                $"app '{app.Name}' has no mock for {method} {gateway.Target.PathOrRoot}");
+                app.Routes.Length == 0
+                    ? $"app '{app.Name}' has no mock for {method} {gateway.Target.PathOrRoot}"
+                    : $"app '{app.Name}' has no route or mock for {method} {gateway.Target.PathOrRoot}");
         }
 
         return upstream.DispatchAsync(context, gateway);

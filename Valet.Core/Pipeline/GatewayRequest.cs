@@ -12,6 +12,12 @@ public sealed class GatewayRequest(AppModel app, RequestTarget target, string re
 
     public string RequestId { get; } = requestId;
 
+    /// <summary>The route serving the request, or null for the app's own endpoints.</summary>
+    public RouteModel? Route { get; set; }
+
+    /// <summary>The endpoints to forward to: the route's, else the app's.</summary>
+    public EndpointModel[] Endpoints => Route?.Endpoints ?? App.Endpoints;
+
     /// <summary>The authenticated consumer, or null for a public app.</summary>
     public Consumer? Consumer { get; set; }
 }

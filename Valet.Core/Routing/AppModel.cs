@@ -21,7 +21,12 @@ public sealed class AppModel
         Revision = revision;
         State = state;
         Endpoints = config.Endpoints.Select(e => new EndpointModel(e, state.Endpoint(e.Key))).ToArray();
-        state.RetainEndpoints(config.Endpoints.Select(e => e.Key).ToHashSet(StringComparer.Ordinal));
+        // Longest prefix first; at equal prefixes a route naming the method before one for any method.
+        Routes = config.Routes
+            .Select(r => new RouteModel(r, r.Endpoints.Select(e => new EndpointModel(e, state.Endpoint(e.Key))).ToArray()))
+            .OrderByDescending(r => r.Prefix.Length).ThenBy(r => r.Methods is null)
+            .ToArray();
+        state.RetainEndpoints(config.Endpoints.Concat(config.Routes.SelectMany(r => r.Endpoints)).Select(e => e.Key).ToHashSet(StringComparer.Ordinal));
         Mocks = config.Mocks.Select(m => new MockModel(m)).ToArray();
         Methods = config.Methods?.ToFrozenSet(StringComparer.Ordinal);
         AllowHeader = config.Methods is null ? "" : string.Join(", ", config.Methods);
@@ -66,6 +71,9 @@ public sealed class AppModel
 
     public MockModel[] Mocks { get; }
 
+    /// <summary>Routes in matching order: longest prefix first, then specific methods before any.</summary>
+    public RouteModel[] Routes { get; }
+
     /// <summary>Allowed methods, or null when every method is allowed.</summary>
     public FrozenSet<string>? Methods { get; }
 
@@ -80,6 +88,17 @@ public sealed class AppModel
     public bool IsMockOnly => Endpoints.Length == 0;
 
     public bool AllowsMethod(string method) => Methods is null || Methods.Contains(method);
+
+    /// <summary>The route that serves this request: the longest matching prefix, then the method; null when none does.</summary>
+    public RouteModel? MatchRoute(string method, ReadOnlySpan<char> path)
+    {
+        foreach (var route in Routes)
+        {
+            if (route.MatchesPath(path) && route.AllowsMethod(method)) return route;
+        }
+
+        return null;
+    }
 
     /// <summary>The first mock, in config order, that serves this request; null when none does.</summary>
     public MockModel? MatchMock(string method, ReadOnlySpan<char> path)
