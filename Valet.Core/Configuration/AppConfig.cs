@@ -61,4 +61,12 @@ public sealed record AppConfig
 
     /// <summary>Per-path (and per-method) endpoints that replace the app's own.</summary>
     public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
+
+    /// <summary>The app's certificate for its hosts, or null for the daemon's default certificate.</summary>
+    public TlsConfig? Tls { get; init; }
+
+    public HttpsMode Https { get; init; } = HttpsMode.Both;
+
+    /// <summary>Digest of the other files the app reads (PEMs); part of its revision. "" when none.</summary>
+    public string FilesDigest { get; init; } = "";
 }

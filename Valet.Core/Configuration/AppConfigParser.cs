@@ -14,7 +14,7 @@ public static partial class AppConfigParser
     private static readonly string[] AppFields =
         ["$schema", "name", "description", "authorize", "authKey", "authHeader", "rateLimit", "limitValue",
          "endpoints", "methods", "timeout", "mocks", "keys", "limitPeriod", "limitBy", "cors", "maxBodyBytes",
-         "stripResponseHeaders", "stripRequestHeaders", "auth", "hosts", "routes"];
+         "stripResponseHeaders", "stripRequestHeaders", "auth", "hosts", "routes", "tls", "https"];
     private static readonly string[] EndpointFields = ["host", "path", "port", "scheme"];
     private static readonly string[] MockFields = ["method", "path", "status", "headers", "body", "bodyFile", "delayMs"];
 
@@ -127,6 +127,7 @@ public static partial class AppConfigParser
         var mocks = ReadMocks(scope, app, baseDirectory);
         var hosts = ReadHosts(scope, app);
         var routes = ReadRoutes(scope, app);
+        var (tls, https) = ReadTls(scope, app, baseDirectory, hosts.Count > 0);
 
         var endpointItems = app.TryGet("endpoints", out var e) && e.ValueKind == JsonValueKind.Array ? e.GetArrayLength() : 0;
         var mockItems = app.TryGet("mocks", out var m) && m.ValueKind == JsonValueKind.Array ? m.GetArrayLength() : 0;
@@ -146,6 +147,9 @@ public static partial class AppConfigParser
             Auth = auth,
             Hosts = hosts,
             Routes = routes,
+            Tls = tls,
+            Https = https,
+            FilesDigest = FilesDigest(tls, auth),
             AuthKey = authKey,
             AuthHeader = authHeader,
             RateLimit = rateLimit,

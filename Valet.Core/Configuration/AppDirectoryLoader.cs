@@ -71,7 +71,11 @@ public static class AppDirectoryLoader
     public static AppFile Parse(string path, string fileName, byte[] bytes, string baseDirectory)
     {
         var result = AppConfigParser.Parse(fileName, bytes, baseDirectory);
-        return new AppFile(path, fileName, Revision(bytes), result.Config, result.Errors);
+        // A changed certificate or key file changes the revision too, so a reload applies it.
+        var revision = result.Config is { FilesDigest.Length: > 0 } config
+            ? Revision([.. bytes, .. System.Text.Encoding.ASCII.GetBytes(config.FilesDigest)])
+            : Revision(bytes);
+        return new AppFile(path, fileName, revision, result.Config, result.Errors);
     }
 
     /// <summary>A short, stable content hash used as the app's revision and ETag.</summary>

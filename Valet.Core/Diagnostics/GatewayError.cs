@@ -12,6 +12,12 @@ public enum GatewayError
     /// <summary>The path would escape the app's prefix.</summary>
     BadPath,
 
+    /// <summary>A plain HTTP request to an app with <c>https: "only"</c>: redirected to HTTPS.</summary>
+    HttpsRequired,
+
+    /// <summary>A request over TLS to an app with <c>https: "off"</c>.</summary>
+    HttpsRefused,
+
     /// <summary>A CORS preflight from an origin, method or headers the app does not allow.</summary>
     CorsRejected,
 

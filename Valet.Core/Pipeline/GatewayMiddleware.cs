@@ -15,6 +15,7 @@ namespace Valet.Core.Pipeline;
 /// The public request path, in order:
 /// 1. snapshot: read the current route table once;
 /// 2. resolve: Host of a host-routed app, else first path segment = app (unknown → 404, escaping path → 400);
+/// 2b. scheme: https "only" → 308 to HTTPS; https "off" over TLS → 421;
 /// 3. CORS: preflights answered here, never authenticated or counted;
 /// 4. methods: not allowed → 405 with Allow;
 /// 5. auth: API key, basic, JWT or OIDC → 401 with WWW-Authenticate, 403 for a missing claim,
@@ -25,7 +26,7 @@ namespace Valet.Core.Pipeline;
 ///    endpoints and no match → 404;
 /// 9. forward: to one endpoint, with passive health and one safe retry.
 /// </summary>
-public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks, UpstreamDispatcher upstream, WindowRateLimiter limiter)
+public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks, UpstreamDispatcher upstream, WindowRateLimiter limiter, GatewayOptions options)
 {
     /// <summary>Retry-After of a 503 while an app's identity provider is unreachable.</summary>
     private const int AuthRetryAfterSeconds = 5;
@@ -54,6 +55,7 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
         }
 
         var app = resolved!;
+        if (app.Config.Https != HttpsMode.Both && RequireScheme(context, app, requestId, raw) is { } refused) return refused;
 
         // 3. CORS
         var request = context.Request;
@@ -87,6 +89,21 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
         }
 
         return LimitAndServe(context, gateway);
+    }
+
+    // 2b. scheme: https "only" redirects plain HTTP with 308; https "off" refuses requests over TLS.
+    private Task? RequireScheme(HttpContext context, Routing.AppModel app, string requestId, string raw)
+    {
+        var request = context.Request;
+        if (app.Config.Https == HttpsMode.Off && request.IsHttps)
+        {
+            return ProblemWriter.WriteAsync(context, GatewayError.HttpsRefused, app.Name, requestId, $"app '{app.Name}' is served over plain HTTP only");
+        }
+
+        if (app.Config.Https != HttpsMode.Only || request.IsHttps) return null;
+        var port = options.HttpsPort is { } p and not 443 ? ":" + p.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
+        return ProblemWriter.WriteAsync(context, GatewayError.HttpsRequired, app.Name, requestId, $"app '{app.Name}' is served over HTTPS only",
+            location: $"https://{request.Host.Host}{port}{raw}");
     }
 
     private Task AfterAuth(HttpContext context, GatewayRequest gateway, AuthResult auth)

@@ -5,4 +5,11 @@ public sealed class GatewayOptions
 {
     /// <summary>How long an endpoint is skipped after a connect failure or a timeout.</summary>
     public TimeSpan HealthCooldown { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The HTTPS listener's port, for redirects of <c>https: "only"</c> apps; null when Valet has no
+    /// HTTPS listener (the redirect then goes to 443, for a TLS terminator in front). Set once the
+    /// listener is bound, since port 0 picks one.
+    /// </summary>
+    public int? HttpsPort { get; set; }
 }
