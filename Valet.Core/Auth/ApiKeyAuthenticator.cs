@@ -13,10 +13,12 @@ namespace Valet.Core.Auth;
 /// consumer's key. Keys are compared in constant time; hashed keys (<c>sha256:&lt;hex&gt;</c>) are
 /// compared by the SHA-256 of what the client sent. Keys never appear in logs or answers.
 /// </summary>
-public sealed class ApiKeyAuthenticator
+public sealed class ApiKeyAuthenticator : IAuthenticator
 {
     private readonly PlainKey[] _plain;
     private readonly HashedKey[] _hashed;
+    private readonly string _missingDetail;
+    private readonly string _invalidDetail;
 
     public ApiKeyAuthenticator(AppConfig config)
     {
@@ -29,6 +31,8 @@ public sealed class ApiKeyAuthenticator
         _plain = [.. plain];
         _hashed = [.. hashed];
         ConsumerIds = [.. _plain.Select(k => k.Consumer.Id).Concat(_hashed.Select(k => k.Consumer.Id))];
+        _missingDetail = $"send the API key in the {HeaderName} header";
+        _invalidDetail = $"the key in {HeaderName} is not valid for app '{config.Name}'";
 
         void Add(ConsumerConfig c)
         {
@@ -46,6 +50,25 @@ public sealed class ApiKeyAuthenticator
 
     /// <summary>Every consumer id, for the admin API (never the keys).</summary>
     public IReadOnlyList<string> ConsumerIds { get; }
+
+    public string Type => "apiKey";
+
+    public AuthStatus Status => AuthStatus.IsReady;
+
+    public Task WarmUp => Task.CompletedTask;
+
+    public ValueTask<AuthResult> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var outcome = Authenticate(request, out var consumer);
+        return new(outcome switch
+        {
+            AuthOutcome.Authenticated => AuthResult.Authenticated(consumer!),
+            AuthOutcome.Missing => new AuthResult(outcome, null, _missingDetail),
+            _ => new AuthResult(outcome, null, _invalidDetail),
+        });
+    }
+
+    public bool IsCredentialHeader(string name) => string.Equals(name, HeaderName, StringComparison.OrdinalIgnoreCase);
 
     public AuthOutcome Authenticate(HttpRequest request, out Consumer? consumer)
     {

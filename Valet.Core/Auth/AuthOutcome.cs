@@ -10,4 +10,10 @@ public enum AuthOutcome
 
     /// <summary>Credentials were sent but match no consumer.</summary>
     Invalid,
+
+    /// <summary>The caller is authenticated but lacks a required claim (403).</summary>
+    Forbidden,
+
+    /// <summary>The authenticator cannot decide yet, e.g. its OIDC provider is unreachable (503).</summary>
+    Unavailable,
 }

@@ -18,7 +18,12 @@ public sealed record AppConfig
 
     public required string Name { get; init; }
     public string Description { get; init; } = "";
+    /// <summary>Whether API keys are required: the seed's <c>authorize</c>, or <c>auth.type: "apiKey"</c>.</summary>
     public bool Authorize { get; init; }
+
+    /// <summary>The <c>auth</c> object; null when only the seed fields (API keys) are used.</summary>
+    public AuthConfig? Auth { get; init; }
+
     public string? AuthKey { get; init; }
     public string AuthHeader { get; init; } = DefaultAuthHeader;
     public bool RateLimit { get; init; }
@@ -60,4 +65,18 @@ public sealed record AppConfig
 
     /// <summary>Client request headers an aggregate sends on to its parts (an allow-list).</summary>
     public IReadOnlyList<string> ForwardHeaders { get; init; } = AggregateConfig.DefaultForwardHeaders;
+
+    /// <summary>Host names (lower case, maybe <c>*.</c>-prefixed) routed to this app with the whole path.</summary>
+    public IReadOnlyList<string> Hosts { get; init; } = [];
+
+    /// <summary>Per-path (and per-method) endpoints that replace the app's own.</summary>
+    public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
+
+    /// <summary>The app's certificate for its hosts, or null for the daemon's default certificate.</summary>
+    public TlsConfig? Tls { get; init; }
+
+    public HttpsMode Https { get; init; } = HttpsMode.Both;
+
+    /// <summary>Digest of the other files the app reads (PEMs); part of its revision. "" when none.</summary>
+    public string FilesDigest { get; init; } = "";
 }

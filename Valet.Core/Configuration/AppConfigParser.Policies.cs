@@ -23,16 +23,16 @@ public static partial class AppConfigParser
         IReadOnlyList<ConsumerConfig> Keys, int LimitPeriod, LimitBy LimitBy, CorsConfig? Cors, long? MaxBodyBytes,
         IReadOnlyList<string> StripResponseHeaders, IReadOnlyList<string> StripRequestHeaders);
 
-    private static Policies ReadPolicies(ValidationScope scope, JsonObjectReader app, bool authorize, string? authKey, bool rateLimit)
+    private static Policies ReadPolicies(ValidationScope scope, JsonObjectReader app, bool authorize, string? authKey, bool rateLimit, AuthConfig? auth)
     {
         var keys = ReadConsumers(scope, app, authKey);
         var listsKeys = app.TryGet("keys", out var keysElement) && keysElement.ValueKind == JsonValueKind.Array && keysElement.GetArrayLength() > 0;
-        if (authorize && authKey is null && !listsKeys)
+        if (authorize && authKey is null && !listsKeys && (auth is null || auth.Type == AuthType.ApiKey))
         {
             scope.Error("$.authorize", "'authorize' is true but there is no key: set 'authKey' or list consumers in 'keys'");
         }
 
-        if (!authorize && keys.Count > 0)
+        if (!authorize && keys.Count > 0 && auth is null)
         {
             scope.Error("$.keys", "'keys' are only checked when 'authorize' is true; set \"authorize\": true or remove 'keys'");
         }
@@ -52,7 +52,7 @@ public static partial class AppConfigParser
             }
         }
 
-        if (limitBy == LimitBy.Consumer && !authorize)
+        if (limitBy == LimitBy.Consumer && !authorize && auth is not { Type: AuthType.Basic or AuthType.Jwt or AuthType.Oidc })
         {
             scope.Error("$.limitBy", "'limitBy' is \"consumer\" but 'authorize' is false, so requests have no consumer; set \"authorize\": true");
         }

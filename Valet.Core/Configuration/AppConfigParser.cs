@@ -14,7 +14,8 @@ public static partial class AppConfigParser
     private static readonly string[] AppFields =
         ["$schema", "name", "description", "authorize", "authKey", "authHeader", "rateLimit", "limitValue",
          "endpoints", "methods", "timeout", "mocks", "keys", "limitPeriod", "limitBy", "cors", "maxBodyBytes",
-         "stripResponseHeaders", "stripRequestHeaders", "aggregate", "loadBalancing", "forwardHeaders"];
+         "stripResponseHeaders", "stripRequestHeaders", "aggregate", "loadBalancing", "forwardHeaders",
+         "auth", "hosts", "routes", "tls", "https"];
     private static readonly string[] EndpointFields = ["host", "path", "port", "scheme"];
     private static readonly string[] MockFields = ["method", "path", "status", "headers", "body", "bodyFile", "delayMs"];
 
@@ -104,7 +105,9 @@ public static partial class AppConfigParser
         }
 
         var description = app.String("description") ?? "";
-        var authorize = app.Bool("authorize") ?? false;
+        var authorizeField = app.Bool("authorize");
+        var auth = ReadAuth(scope, app, baseDirectory, authorizeField);
+        var authorize = (authorizeField ?? false) || auth?.Type == AuthType.ApiKey;
         var authKey = app.String("authKey");
         var authHeader = app.String("authHeader") ?? AppConfig.DefaultAuthHeader;
         if (!TokenPattern().IsMatch(authHeader))
@@ -124,16 +127,20 @@ public static partial class AppConfigParser
             scope.Error("$.rateLimit", "'rateLimit' is true but 'limitValue' is missing; set the number of requests allowed per window");
         }
 
-        var policies = ReadPolicies(scope, app, authorize, authKey, rateLimit);
+        var policies = ReadPolicies(scope, app, authorize, authKey, rateLimit, auth);
         var methods = ReadMethods(scope, app);
         var timeout = app.Number("timeout", 0, 3600) ?? AppConfig.DefaultTimeoutSeconds;
         var endpoints = ReadEndpoints(scope, app);
         var mocks = ReadMocks(scope, app, baseDirectory);
         var fanOut = ReadFanOut(scope, app, name, authHeader);
+        var hosts = ReadHosts(scope, app);
+        var routes = ReadRoutes(scope, app);
+        var (tls, https) = ReadTls(scope, app, baseDirectory, hosts.Count > 0);
 
         var endpointItems = app.TryGet("endpoints", out var e) && e.ValueKind == JsonValueKind.Array ? e.GetArrayLength() : 0;
         var mockItems = app.TryGet("mocks", out var m) && m.ValueKind == JsonValueKind.Array ? m.GetArrayLength() : 0;
-        if (endpointItems == 0 && mockItems == 0 && !app.TryGet("aggregate", out _) && (!app.TryGet("endpoints", out e) || e.ValueKind == JsonValueKind.Array))
+        var routeItems = app.TryGet("routes", out var r) && r.ValueKind == JsonValueKind.Array ? r.GetArrayLength() : 0;
+        if (endpointItems == 0 && mockItems == 0 && routeItems == 0 && !app.TryGet("aggregate", out _) && (!app.TryGet("endpoints", out e) || e.ValueKind == JsonValueKind.Array))
         {
             scope.Error(app.TryGet("endpoints", out _) ? "$.endpoints" : "$",
                 "the app has no endpoints and no mocks; add at least one endpoint { \"host\", \"port\" } or one mock");
@@ -145,6 +152,12 @@ public static partial class AppConfigParser
             Name = name,
             Description = description,
             Authorize = authorize,
+            Auth = auth,
+            Hosts = hosts,
+            Routes = routes,
+            Tls = tls,
+            Https = https,
+            FilesDigest = FilesDigest(tls, auth),
             AuthKey = authKey,
             AuthHeader = authHeader,
             RateLimit = rateLimit,
@@ -189,14 +202,14 @@ public static partial class AppConfigParser
         return methods;
     }
 
-    private static List<EndpointConfig> ReadEndpoints(ValidationScope scope, JsonObjectReader app)
+    private static List<EndpointConfig> ReadEndpoints(ValidationScope scope, JsonObjectReader app, string basePath = "$.endpoints")
     {
         var endpoints = new List<EndpointConfig>();
         if (app.Array("endpoints") is not { } array) return endpoints;
         var i = 0;
         foreach (var item in array.EnumerateArray())
         {
-            var path = $"$.endpoints[{i++}]";
+            var path = $"{basePath}[{i++}]";
             if (!JsonObjectReader.TryOpen(scope, item, path, "an endpoint", EndpointFields, out var ep)) continue;
             var host = ep.String("host", required: true);
             var port = ep.Integer("port", 1, 65535, required: true);

@@ -41,7 +41,7 @@ public static class AppDirectoryLoader
             if (IsAppFileName(System.IO.Path.GetFileName(path))) files.Add(LoadFile(path, full));
         }
 
-        return new DirectoryLoad(full, CheckUniqueNames(files, servingFiles), []);
+        return new DirectoryLoad(full, CheckUniqueHosts(CheckUniqueNames(files, servingFiles)), []);
     }
 
     /// <summary>Reads and parses one file.</summary>
@@ -71,11 +71,40 @@ public static class AppDirectoryLoader
     public static AppFile Parse(string path, string fileName, byte[] bytes, string baseDirectory)
     {
         var result = AppConfigParser.Parse(fileName, bytes, baseDirectory);
-        return new AppFile(path, fileName, Revision(bytes), result.Config, result.Errors);
+        // A changed certificate or key file changes the revision too, so a reload applies it.
+        var revision = result.Config is { FilesDigest.Length: > 0 } config
+            ? Revision([.. bytes, .. System.Text.Encoding.ASCII.GetBytes(config.FilesDigest)])
+            : Revision(bytes);
+        return new AppFile(path, fileName, revision, result.Config, result.Errors);
     }
 
     /// <summary>A short, stable content hash used as the app's revision and ETag.</summary>
     public static string Revision(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
+
+    /// <summary>A host name routes to one app: a later file (in ordinal order) that repeats one is an error.</summary>
+    private static List<AppFile> CheckUniqueHosts(List<AppFile> files)
+    {
+        var owner = new Dictionary<string, AppFile>(StringComparer.Ordinal);
+        for (var i = 0; i < files.Count; i++)
+        {
+            var file = files[i];
+            if (file.Config is not { Hosts.Count: > 0 } config) continue;
+            var taken = config.Hosts.Where(h => owner.TryGetValue(h, out var other) && other.Config!.Name != config.Name).ToList();
+            if (taken.Count > 0)
+            {
+                files[i] = file with
+                {
+                    Config = null,
+                    Errors = [.. taken.Select(h => new ConfigError(file.FileName, 0, 0, "$.hosts", $"host \"{h}\" is already routed to app \"{owner[h].Config!.Name}\" ({owner[h].FileName}); a host routes to one app"))],
+                };
+                continue;
+            }
+
+            foreach (var host in config.Hosts) owner[host] = file;
+        }
+
+        return files;
+    }
 
     private static List<AppFile> CheckUniqueNames(List<AppFile> files, IReadOnlyDictionary<string, string>? servingFiles)
     {

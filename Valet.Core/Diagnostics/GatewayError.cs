@@ -12,11 +12,23 @@ public enum GatewayError
     /// <summary>The path would escape the app's prefix.</summary>
     BadPath,
 
+    /// <summary>A plain HTTP request to an app with <c>https: "only"</c>: redirected to HTTPS.</summary>
+    HttpsRequired,
+
+    /// <summary>A request over TLS to an app with <c>https: "off"</c>.</summary>
+    HttpsRefused,
+
     /// <summary>A CORS preflight from an origin, method or headers the app does not allow.</summary>
     CorsRejected,
 
-    /// <summary>No API key, or a key of no consumer.</summary>
+    /// <summary>No credentials, or credentials of no consumer.</summary>
     Unauthorized,
+
+    /// <summary>An authenticated caller lacks a required claim.</summary>
+    Forbidden,
+
+    /// <summary>The app's identity provider cannot be reached, so no token can be checked.</summary>
+    AuthUnavailable,
 
     /// <summary>The budget of the current window is spent.</summary>
     RateLimited,

@@ -21,8 +21,11 @@ public static class ProblemWriter
     {
         GatewayError.NoApp or GatewayError.UnknownApp or GatewayError.NoMatchingMock => StatusCodes.Status404NotFound,
         GatewayError.BadPath => StatusCodes.Status400BadRequest,
+        GatewayError.HttpsRequired => StatusCodes.Status308PermanentRedirect,
+        GatewayError.HttpsRefused => StatusCodes.Status421MisdirectedRequest,
         GatewayError.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
-        GatewayError.CorsRejected => StatusCodes.Status403Forbidden,
+        GatewayError.CorsRejected or GatewayError.Forbidden => StatusCodes.Status403Forbidden,
+        GatewayError.AuthUnavailable => StatusCodes.Status503ServiceUnavailable,
         GatewayError.Unauthorized => StatusCodes.Status401Unauthorized,
         GatewayError.RateLimited => StatusCodes.Status429TooManyRequests,
         GatewayError.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
@@ -37,10 +40,14 @@ public static class ProblemWriter
         GatewayError.NoApp => ("no-app", "No app named in the path"),
         GatewayError.UnknownApp => ("unknown-app", "Unknown app"),
         GatewayError.BadPath => ("bad-path", "Path not allowed"),
+        GatewayError.HttpsRequired => ("https-required", "HTTPS required"),
+        GatewayError.HttpsRefused => ("https-refused", "HTTPS not served for this app"),
         GatewayError.MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
         GatewayError.NoMatchingMock => ("no-matching-mock", "No mock for this request"),
         GatewayError.CorsRejected => ("cors-rejected", "Cross-origin request not allowed"),
         GatewayError.Unauthorized => ("unauthorized", "Missing or invalid credentials"),
+        GatewayError.Forbidden => ("forbidden", "Not allowed for this caller"),
+        GatewayError.AuthUnavailable => ("auth-unavailable", "Authentication unavailable"),
         GatewayError.RateLimited => ("rate-limited", "Rate limit exceeded"),
         GatewayError.PayloadTooLarge => ("payload-too-large", "Request body too large"),
         GatewayError.NoHealthyEndpoint => ("no-healthy-endpoint", "No healthy endpoint"),
@@ -56,8 +63,9 @@ public static class ProblemWriter
     /// <param name="retryAfterSeconds">Seconds for <c>Retry-After</c>, or 0 for none.</param>
     /// <param name="allow">Value for <c>Allow</c> on a 405.</param>
     /// <param name="extensions">Writes extension members (RFC 9457 §3.2) after the standard ones.</param>
+    /// <param name="location">Value for <c>Location</c> on a redirect.</param>
     public static Task WriteAsync(HttpContext context, GatewayError error, string? app, string requestId, string detail,
-        int retryAfterSeconds = 0, string? allow = null, Action<Utf8JsonWriter>? extensions = null)
+        int retryAfterSeconds = 0, string? allow = null, Action<Utf8JsonWriter>? extensions = null, string? location = null)
     {
         var response = context.Response;
         if (response.HasStarted) return Task.CompletedTask;
@@ -68,6 +76,7 @@ public static class ProblemWriter
         response.Headers.CacheControl = "no-store";
         if (retryAfterSeconds > 0) response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (allow is not null) response.Headers.Allow = allow;
+        if (location is not null) response.Headers.Location = location;
 
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))

@@ -32,7 +32,7 @@ public sealed class HttpForwarder(TimeProvider time)
     {
         var app = gateway.App;
         var request = context.Request;
-        var upstream = CreateRequest(request.Method, endpoint, gateway.Target.Path, gateway.Target.Query);
+        var upstream = CreateRequest(request.Method, endpoint, gateway);
 
         StreamCopyContent? content = null;
         if (HasBody(context))
@@ -72,21 +72,34 @@ public sealed class HttpForwarder(TimeProvider time)
     }
 
     /// <summary>
+    /// The upstream message for a gateway request: under a route, the route's prefix is replaced by
+    /// the endpoint's path (/users/42 under route /users → {path}/42); else the app-relative path.
+    /// </summary>
+    private static HttpRequestMessage CreateRequest(string method, EndpointModel endpoint, GatewayRequest gateway)
+    {
+        var target = gateway.Target;
+        if (gateway.Route is not { } route) return CreateRequest(method, endpoint, target.Path, target.Query);
+        var rest = route.Rest(target.PathOrRoot);
+        var baseOnly = rest.IsEmpty && endpoint.Config.Path.Length > 0;
+        return NewMessage(method, string.Concat(endpoint.BaseAddress, baseOnly ? "" : rest.IsEmpty ? "/" : rest, target.Query));
+    }
+
+    /// <summary>
     /// The upstream message for <paramref name="endpoint"/>: target = endpoint base + app-relative
     /// <paramref name="path"/> (percent-encoding kept) + <paramref name="query"/> ("" or with its '?').
     /// Also used by aggregate parts.
     /// </summary>
-    internal static HttpRequestMessage CreateRequest(string method, EndpointModel endpoint, ReadOnlySpan<char> path, ReadOnlySpan<char> query)
-    {
-        var uri = path.IsEmpty
+    internal static HttpRequestMessage CreateRequest(string method, EndpointModel endpoint, ReadOnlySpan<char> path, ReadOnlySpan<char> query) =>
+        NewMessage(method, path.IsEmpty
             ? string.Concat(endpoint.BaseAddress, "/", query)
-            : string.Concat(endpoint.BaseAddress, path, query);
-        return new HttpRequestMessage(HttpMethod.Parse(method), new Uri(uri, UriKind.Absolute))
+            : string.Concat(endpoint.BaseAddress, path, query));
+
+    private static HttpRequestMessage NewMessage(string method, string uri) =>
+        new(HttpMethod.Parse(method), new Uri(uri, UriKind.Absolute))
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
-    }
 
     /// <summary>
     /// How a send that threw ended, once a client abort is ruled out: cancelled = the app's timeout;
@@ -111,13 +124,13 @@ public sealed class HttpForwarder(TimeProvider time)
     /// <summary>Step 1's header copy; internal so bench/Valet.Benchmarks can measure it alone.</summary>
     internal static void CopyRequestHeaders(HttpRequest request, HttpRequestMessage upstream, AppModel app)
     {
-        var keyHeader = app.Authenticator?.HeaderName;
+        var authenticator = app.Authenticator;
         foreach (var header in request.Headers)
         {
             var name = header.Key;
             if (name.Length == 0 || name[0] == ':' || HeaderRules.HopByHop.Contains(name) || HeaderRules.GatewaySetRequest.Contains(name)
                 || HeaderRules.IsValetHeader(name)
-                || (keyHeader is not null && string.Equals(name, keyHeader, StringComparison.OrdinalIgnoreCase))
+                || (authenticator is not null && authenticator.IsCredentialHeader(name))
                 || app.StripRequestHeaders.Matches(name))
             {
                 if (string.Equals(name, "TE", StringComparison.OrdinalIgnoreCase) && IsTrailers(header.Value))

@@ -17,14 +17,14 @@ public sealed class UpstreamDispatcher(HttpForwarder forwarder, GatewayOptions o
     {
         var app = request.App;
         var requestId = request.RequestId;
-        var endpoints = app.Endpoints;
+        var endpoints = request.Endpoints;
         var now = time.GetUtcNow().UtcTicks;
         var index = app.LoadBalancing.Pick(endpoints, app.State, now, exclude: -1);
         if (index < 0)
         {
             Log.NoHealthyEndpoint(logger, app.Name, requestId);
             await ProblemWriter.WriteAsync(context, GatewayError.NoHealthyEndpoint, app.Name, requestId,
-                $"every endpoint of app '{app.Name}' is cooling down after failures", RetryAfterSeconds(app, now)).ConfigureAwait(false);
+                $"every endpoint of app '{app.Name}' is cooling down after failures", RetryAfterSeconds(endpoints, now)).ConfigureAwait(false);
             return;
         }
 
@@ -115,10 +115,10 @@ public sealed class UpstreamDispatcher(HttpForwarder forwarder, GatewayOptions o
     internal static bool IsReplayable(string method) =>
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
 
-    private static int RetryAfterSeconds(AppModel app, long nowTicks)
+    private static int RetryAfterSeconds(EndpointModel[] endpoints, long nowTicks)
     {
         var soonest = long.MaxValue;
-        foreach (var endpoint in app.Endpoints) soonest = Math.Min(soonest, endpoint.State.UnhealthyUntilTicks);
+        foreach (var endpoint in endpoints) soonest = Math.Min(soonest, endpoint.State.UnhealthyUntilTicks);
         var seconds = (int)Math.Ceiling((soonest - nowTicks) / (double)TimeSpan.TicksPerSecond);
         return Math.Max(1, seconds);
     }

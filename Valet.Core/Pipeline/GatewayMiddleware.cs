@@ -15,18 +15,24 @@ namespace Valet.Core.Pipeline;
 /// <summary>
 /// The public request path, in order:
 /// 1. snapshot: read the current route table once;
-/// 2. resolve: first path segment = app (unknown → 404, escaping path → 400);
+/// 2. resolve: Host of a host-routed app, else first path segment = app (unknown → 404, escaping path → 400);
+/// 2b. scheme: https "only" → 308 to HTTPS; https "off" over TLS → 421;
 /// 3. CORS: preflights answered here, never authenticated or counted;
 /// 4. methods: not allowed → 405 with Allow;
-/// 5. auth: API key → 401 with WWW-Authenticate;
+/// 5. auth: API key, basic, JWT or OIDC → 401 with WWW-Authenticate, 403 for a missing claim,
+///    503 while an OIDC provider is unreachable;
 /// 6. limit: the window's budget → 429 with Retry-After; the figures on every answer;
 /// 7. size: body over maxBodyBytes → 413;
-/// 8. serve: an aggregate fans out to its parts; a matching mock answers; a mock-only app without a match → 404;
+/// 8. serve: an aggregate fans out to its parts; a matching mock answers; else a matching route's
+///    endpoints; an app without own endpoints and no match → 404;
 /// 9. forward: to one endpoint, with passive health and one safe retry.
 /// </summary>
 public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks, UpstreamDispatcher upstream, WindowRateLimiter limiter,
-    AggregateResponder aggregates)
+    AggregateResponder aggregates, GatewayOptions options)
 {
+    /// <summary>Retry-After of a 503 while an app's identity provider is unreachable.</summary>
+    private const int AuthRetryAfterSeconds = 5;
+
     public Task InvokeAsync(HttpContext context)
     {
         var requestId = RequestIds.For(context);
@@ -35,23 +41,23 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
         // 1. snapshot
         var table = config.Current;
 
-        // 2. resolve
+        // 2. resolve: a host-routed app by Host, else the first path segment
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
-        switch (RequestTarget.Parse(raw, out var target))
+        switch (AppResolver.Resolve(table, context.Request.Host, raw, out var resolved, out var target))
         {
-            case TargetKind.NoApp:
+            case Resolution.NoApp:
                 return ProblemWriter.WriteAsync(context, GatewayError.NoApp, null, requestId,
                     "the first path segment names the app: /{app}/...");
-            case TargetKind.Escapes:
-                return ProblemWriter.WriteAsync(context, GatewayError.BadPath, null, requestId,
+            case Resolution.Escapes:
+                return ProblemWriter.WriteAsync(context, GatewayError.BadPath, resolved?.Name, requestId,
                     "the path contains '.' or '..' segments (plain or percent-encoded) that would leave the app");
+            case Resolution.UnknownApp:
+                return ProblemWriter.WriteAsync(context, GatewayError.UnknownApp, null, requestId,
+                    $"no app is named '{target.AppSegment}'");
         }
 
-        if (!table.TryGetApp(target.AppSegment, out var app))
-        {
-            return ProblemWriter.WriteAsync(context, GatewayError.UnknownApp, null, requestId,
-                $"no app is named '{target.AppSegment}'");
-        }
+        var app = resolved!;
+        if (app.Config.Https != HttpsMode.Both && RequireScheme(context, app, requestId, raw) is { } refused) return refused;
 
         // 3. CORS
         var request = context.Request;
@@ -80,18 +86,55 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
         var gateway = new GatewayRequest(app, target, requestId) { Table = table };
         if (app.Authenticator is { } authenticator)
         {
-            var outcome = authenticator.Authenticate(request, out var consumer);
-            if (outcome != AuthOutcome.Authenticated)
-            {
-                context.Response.Headers.WWWAuthenticate = authenticator.Challenge;
-                return ProblemWriter.WriteAsync(context, GatewayError.Unauthorized, app.Name, requestId,
-                    outcome == AuthOutcome.Missing
-                        ? $"send the API key in the {authenticator.HeaderName} header"
-                        : $"the key in {authenticator.HeaderName} is not valid for app '{app.Name}'");
-            }
-
-            gateway.Consumer = consumer;
+            var auth = authenticator.AuthenticateAsync(request, context.RequestAborted);
+            return auth.IsCompletedSuccessfully ? AfterAuth(context, gateway, auth.Result) : AfterAuthAsync(context, gateway, auth);
         }
+
+        return LimitAndServe(context, gateway);
+    }
+
+    // 2b. scheme: https "only" redirects plain HTTP with 308; https "off" refuses requests over TLS.
+    private Task? RequireScheme(HttpContext context, Routing.AppModel app, string requestId, string raw)
+    {
+        var request = context.Request;
+        if (app.Config.Https == HttpsMode.Off && request.IsHttps)
+        {
+            return ProblemWriter.WriteAsync(context, GatewayError.HttpsRefused, app.Name, requestId, $"app '{app.Name}' is served over plain HTTP only");
+        }
+
+        if (app.Config.Https != HttpsMode.Only || request.IsHttps) return null;
+        var port = options.HttpsPort is { } p and not 443 ? ":" + p.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
+        return ProblemWriter.WriteAsync(context, GatewayError.HttpsRequired, app.Name, requestId, $"app '{app.Name}' is served over HTTPS only",
+            location: $"https://{request.Host.Host}{port}{raw}");
+    }
+
+    private Task AfterAuth(HttpContext context, GatewayRequest gateway, AuthResult auth)
+    {
+        if (auth.Outcome == AuthOutcome.Authenticated)
+        {
+            gateway.Consumer = auth.Consumer;
+            return LimitAndServe(context, gateway);
+        }
+
+        var app = gateway.App;
+        if (auth.Outcome != AuthOutcome.Unavailable) context.Response.Headers.WWWAuthenticate = auth.Challenge ?? app.Authenticator!.Challenge;
+        var error = auth.Outcome switch
+        {
+            AuthOutcome.Forbidden => GatewayError.Forbidden,
+            AuthOutcome.Unavailable => GatewayError.AuthUnavailable,
+            _ => GatewayError.Unauthorized,
+        };
+        return ProblemWriter.WriteAsync(context, error, app.Name, gateway.RequestId, auth.Detail,
+            retryAfterSeconds: auth.Outcome == AuthOutcome.Unavailable ? AuthRetryAfterSeconds : 0);
+    }
+
+    private async Task AfterAuthAsync(HttpContext context, GatewayRequest gateway, ValueTask<AuthResult> pending) =>
+        await AfterAuth(context, gateway, await pending.ConfigureAwait(false)).ConfigureAwait(false);
+
+    private Task LimitAndServe(HttpContext context, GatewayRequest gateway)
+    {
+        var app = gateway.App;
+        var requestId = gateway.RequestId;
 
         // 6. limit
         if (app.RateLimit is { } limit && !Admit(context, gateway, limit))
@@ -151,10 +194,18 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
             return mocks.RespondAsync(context, mock);
         }
 
+        if (app.Routes.Length > 0 && app.MatchRoute(method, gateway.Target.PathOrRoot) is { } route)
+        {
+            gateway.Route = route;
+            return upstream.DispatchAsync(context, gateway);
+        }
+
         if (app.IsMockOnly)
         {
             return ProblemWriter.WriteAsync(context, GatewayError.NoMatchingMock, app.Name, gateway.RequestId,
-                $"app '{app.Name}' has no mock for {method} {gateway.Target.PathOrRoot}");
+                app.Routes.Length == 0
+                    ? $"app '{app.Name}' has no mock for {method} {gateway.Target.PathOrRoot}"
+                    : $"app '{app.Name}' has no route or mock for {method} {gateway.Target.PathOrRoot}");
         }
 
         return upstream.DispatchAsync(context, gateway);

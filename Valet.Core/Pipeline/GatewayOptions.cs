@@ -11,4 +11,11 @@ public sealed class GatewayOptions
     /// slot (within its timeouts). With at most 16 parts per aggregate, this bounds the fan-out.
     /// </summary>
     public int MaxAggregatePartsInFlight { get; init; } = 1024;
+
+    /// <summary>
+    /// The HTTPS listener's port, for redirects of <c>https: "only"</c> apps; null when Valet has no
+    /// HTTPS listener (the redirect then goes to 443, for a TLS terminator in front). Set once the
+    /// listener is bound, since port 0 picks one.
+    /// </summary>
+    public int? HttpsPort { get; set; }
 }

@@ -15,6 +15,12 @@ public sealed class GatewayRequest(AppModel app, RequestTarget target, string re
     /// <summary>The route-table snapshot the request was resolved in; an aggregate resolves its parts in it too.</summary>
     public RouteTable Table { get; init; } = RouteTable.Empty;
 
+    /// <summary>The route serving the request, or null for the app's own endpoints.</summary>
+    public RouteModel? Route { get; set; }
+
+    /// <summary>The endpoints to forward to: the route's, else the app's.</summary>
+    public EndpointModel[] Endpoints => Route?.Endpoints ?? App.Endpoints;
+
     /// <summary>The authenticated consumer, or null for a public app.</summary>
     public Consumer? Consumer { get; set; }
 }

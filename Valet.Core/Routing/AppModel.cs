@@ -22,12 +22,17 @@ public sealed class AppModel
         Revision = revision;
         State = state;
         Endpoints = config.Endpoints.Select(e => new EndpointModel(e, state.Endpoint(e.Key))).ToArray();
-        state.RetainEndpoints(config.Endpoints.Select(e => e.Key).ToHashSet(StringComparer.Ordinal));
+        // Longest prefix first; at equal prefixes a route naming the method before one for any method.
+        Routes = config.Routes
+            .Select(r => new RouteModel(r, r.Endpoints.Select(e => new EndpointModel(e, state.Endpoint(e.Key))).ToArray()))
+            .OrderByDescending(r => r.Prefix.Length).ThenBy(r => r.Methods is null)
+            .ToArray();
+        state.RetainEndpoints(config.Endpoints.Concat(config.Routes.SelectMany(r => r.Endpoints)).Select(e => e.Key).ToHashSet(StringComparer.Ordinal));
         Mocks = config.Mocks.Select(m => new MockModel(m)).ToArray();
         Methods = config.Methods?.ToFrozenSet(StringComparer.Ordinal);
         AllowHeader = config.Methods is null ? "" : string.Join(", ", config.Methods);
         Timeout = TimeSpan.FromSeconds(config.Timeout);
-        Authenticator = config.Authorize ? new ApiKeyAuthenticator(config) : null;
+        Authenticator = AuthenticatorFactory.Create(config);
         RateLimit = config.RateLimit ? new RateLimitModel(config.Name, config.LimitValue, config.LimitPeriod, config.LimitBy) : null;
         Cors = config.Cors is null ? null : new CorsPolicy(config.Cors, config.Methods);
         StripRequestHeaders = config.StripRequestHeaders.Count == 0 ? HeaderFilter.None : new HeaderFilter(config.StripRequestHeaders);
@@ -36,8 +41,8 @@ public sealed class AppModel
         Aggregate = config.Aggregate is null ? null : new AggregateModel(config.Aggregate, config.ForwardHeaders);
     }
 
-    /// <summary>API-key check, or null when the app is public.</summary>
-    public ApiKeyAuthenticator? Authenticator { get; }
+    /// <summary>API key, basic, JWT or OIDC check, or null when the app is public.</summary>
+    public IAuthenticator? Authenticator { get; }
 
     /// <summary>Rate-limit settings, or null when the app is not limited.</summary>
     public RateLimitModel? RateLimit { get; }
@@ -69,6 +74,9 @@ public sealed class AppModel
 
     public MockModel[] Mocks { get; }
 
+    /// <summary>Routes in matching order: longest prefix first, then specific methods before any.</summary>
+    public RouteModel[] Routes { get; }
+
     /// <summary>Allowed methods, or null when every method is allowed.</summary>
     public FrozenSet<string>? Methods { get; }
 
@@ -87,6 +95,17 @@ public sealed class AppModel
     public bool IsMockOnly => Endpoints.Length == 0 && Aggregate is null;
 
     public bool AllowsMethod(string method) => Methods is null || Methods.Contains(method);
+
+    /// <summary>The route that serves this request: the longest matching prefix, then the method; null when none does.</summary>
+    public RouteModel? MatchRoute(string method, ReadOnlySpan<char> path)
+    {
+        foreach (var route in Routes)
+        {
+            if (route.MatchesPath(path) && route.AllowsMethod(method)) return route;
+        }
+
+        return null;
+    }
 
     /// <summary>The first mock, in config order, that serves this request; null when none does.</summary>
     public MockModel? MatchMock(string method, ReadOnlySpan<char> path)

@@ -31,8 +31,8 @@ public readonly struct RequestTarget
 
     public string Raw { get; }
 
-    /// <summary>The first path segment, as sent.</summary>
-    public ReadOnlySpan<char> AppSegment => Raw.AsSpan(1, _appEnd - 1);
+    /// <summary>The first path segment, as sent; empty for a host-routed target.</summary>
+    public ReadOnlySpan<char> AppSegment => _appEnd == 0 ? default : Raw.AsSpan(1, _appEnd - 1);
 
     /// <summary>The path after the app segment: "" or starting with '/'.</summary>
     public ReadOnlySpan<char> Path => Raw.AsSpan(_appEnd, _pathEnd - _appEnd);
@@ -53,6 +53,16 @@ public readonly struct RequestTarget
         if (appEnd < 0 || appEnd > pathEnd) appEnd = pathEnd;
         if (appEnd == 1) return TargetKind.NoApp;
         target = new RequestTarget(raw, appEnd, pathEnd);
+        return Escapes(target.Path) ? TargetKind.Escapes : TargetKind.App;
+    }
+
+    /// <summary>A target whose whole path belongs to a host-routed app (no app segment).</summary>
+    public static TargetKind ParseWhole(string raw, out RequestTarget target)
+    {
+        target = default;
+        if (raw.Length < 1 || raw[0] != '/') return TargetKind.NoApp;
+        var queryStart = raw.IndexOf('?');
+        target = new RequestTarget(raw, 0, queryStart < 0 ? raw.Length : queryStart);
         return Escapes(target.Path) ? TargetKind.Escapes : TargetKind.App;
     }
 

@@ -14,11 +14,20 @@ public sealed class RouteTable
     private readonly FrozenDictionary<string, AppModel> _apps;
     private readonly FrozenDictionary<string, AppModel>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
 
+    private readonly HostIndex _hosts;
+
     public RouteTable(IEnumerable<AppModel> apps)
     {
         _apps = apps.ToFrozenDictionary(a => a.Name, StringComparer.Ordinal);
         _bySpan = _apps.GetAlternateLookup<ReadOnlySpan<char>>();
+        _hosts = new HostIndex(_apps.Values);
     }
+
+    /// <summary>Whether any app is routed by host name.</summary>
+    public bool HasHosts => _hosts.Count > 0;
+
+    /// <summary>The app that <paramref name="host"/> (a Host header's name, without port) routes to.</summary>
+    public bool TryGetAppByHost(ReadOnlySpan<char> host, out AppModel app) => _hosts.TryMatch(host, out app);
 
     public IReadOnlyCollection<AppModel> Apps => _apps.Values;
 

@@ -32,6 +32,27 @@ public static class ValetCommand
         {
             if (r.GetValueOrDefault<int?>() is < 0 or > 65535) r.AddError("--h2c-port must be from 0 to 65535");
         });
+        var httpsPort = new Option<int?>("--https-port")
+        {
+            Description = $"Port of the HTTPS listener (HTTP/1.1 and HTTP/2, certificates by SNI from the apps' tls); off by default, {ValetOptions.DefaultHttpsPort} when given without a number. Env: VALET_HTTPS_PORT.",
+            Arity = ArgumentArity.ZeroOrOne,
+            DefaultValueFactory = r => Environment.GetEnvironmentVariable("VALET_HTTPS_PORT") is { Length: > 0 } ? ParseEnvInt(r, "VALET_HTTPS_PORT", 0) : null,
+            CustomParser = r => r.Tokens.Count == 0 ? ValetOptions.DefaultHttpsPort : int.TryParse(r.Tokens[0].Value, out var p) ? p : ParseError(r),
+        };
+        httpsPort.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 0 or > 65535) r.AddError("--https-port must be from 0 to 65535");
+        });
+        var tlsCert = new Option<string?>("--tls-cert")
+        {
+            Description = "PEM certificate for host names no app's tls covers (default: a self-signed one made at start). Env: VALET_TLS_CERT.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("VALET_TLS_CERT") is { Length: > 0 } v ? v : null,
+        };
+        var tlsKey = new Option<string?>("--tls-key")
+        {
+            Description = "PEM private key of --tls-cert. Env: VALET_TLS_KEY.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("VALET_TLS_KEY") is { Length: > 0 } v ? v : null,
+        };
         var bind = new Option<string>("--bind")
         {
             Description = "Address of the public listener, e.g. 127.0.0.1 or ::1; default every interface. Env: VALET_BIND.",
@@ -48,14 +69,19 @@ public static class ValetCommand
 
         var root = new RootCommand("Valet: an API gateway that fronts backend apps described by JSON files, on one base URL (/{app}/...).")
         {
-            conf, port, h2cPort, bind,
+            conf, port, h2cPort, bind, httpsPort, tlsCert, tlsKey,
         };
+        root.Validators.Add(r =>
+        {
+            if ((r.GetValue(tlsCert) is null) != (r.GetValue(tlsKey) is null)) r.AddError("--tls-cert and --tls-key go together");
+        });
         root.Subcommands.Add(HashKeyCommand.Create(Console.In, Console.Out, stderr));
         var admin = new AdminFlags();
         admin.AddTo(root);
         var lifecycle = new LifecycleFlags();
         lifecycle.AddTo(root);
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(HashPasswordCommand.Create(Console.In, Console.Out, stderr));
         root.SetAction((parse, cancellationToken) =>
         {
             var bindValue = parse.GetValue(bind);
@@ -64,6 +90,9 @@ public static class ValetCommand
                 ConfDirectory = parse.GetValue(conf)!,
                 Port = parse.GetValue(port),
                 H2cPort = parse.GetValue(h2cPort),
+                HttpsPort = parse.GetValue(httpsPort),
+                TlsCertFile = parse.GetValue(tlsCert),
+                TlsKeyFile = parse.GetValue(tlsKey),
                 Bind = string.IsNullOrEmpty(bindValue) || bindValue == "*" ? null : IPAddress.Parse(bindValue),
             };
             options = admin.Apply(parse, options);
@@ -71,6 +100,12 @@ public static class ValetCommand
             return DaemonRunner.RunAsync(options, stderr, cancellationToken);
         });
         return root;
+    }
+
+    private static int? ParseError(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"'{result.Tokens[0].Value}' is not a port number");
+        return null;
     }
 
     internal static int ParseEnvInt(System.CommandLine.Parsing.ArgumentResult result, string name, int fallback)

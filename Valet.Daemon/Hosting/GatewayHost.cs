@@ -26,7 +26,7 @@ public static class GatewayHost
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
 
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
             // Per-app body limits are the gateway's business; Kestrel's global 30 MB cap would cut uploads.
@@ -35,18 +35,30 @@ public static class GatewayHost
             // speaks HTTP/1.1, and an optional second port speaks HTTP/2 by prior knowledge (h2c).
             Listen(kestrel, options.Bind, options.Port, HttpProtocols.Http1);
             if (options.H2cPort is { } h2c) Listen(kestrel, options.Bind, h2c, HttpProtocols.Http2);
+            if (options.HttpsPort is { } https)
+            {
+                var selector = kestrel.ApplicationServices.GetRequiredService<SniCertificateSelector>();
+                Listen(kestrel, options.Bind, https, HttpProtocols.Http1AndHttp2, tls => tls.ServerCertificateSelector = selector.Select);
+            }
         });
 
         var services = builder.Services;
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(options);
-        services.AddSingleton(new GatewayOptions { HealthCooldown = options.HealthCooldown, MaxAggregatePartsInFlight = options.MaxAggregatePartsInFlight });
+        services.AddSingleton(new GatewayOptions
+        {
+            HealthCooldown = options.HealthCooldown,
+            MaxAggregatePartsInFlight = options.MaxAggregatePartsInFlight,
+            HttpsPort = options.HttpsPort,
+        });
+        services.AddSingleton<SniCertificateSelector>();
         services.AddSingleton<AppStateRegistry>();
         services.AddSingleton(sp => new ConfigManager(options.ConfDirectory, sp.GetRequiredService<AppStateRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LocalCounterStore>();
         services.AddSingleton<ICounterStore>(sp => sp.GetRequiredService<LocalCounterStore>());
         services.AddSingleton<WindowRateLimiter>();
         services.AddHostedService<CounterSweeper>();
+        services.AddHostedService<AuthReadinessReporter>();
         services.AddSingleton<HttpForwarder>();
         services.AddSingleton<UpstreamDispatcher>();
         services.AddSingleton<MockResponder>();
@@ -60,15 +72,29 @@ public static class GatewayHost
 
         var app = builder.Build();
         AdminHost.Map(app);
+        if (options.HttpsPort == 0)
+        {
+            // Port 0 picks a free port: redirects need the one bound.
+            app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<GatewayOptions>().HttpsPort =
+                Addresses(app).Select(a => new Uri(a)).FirstOrDefault(u => u.Scheme == "https")?.Port);
+        }
+
         var gateway = app.Services.GetRequiredService<GatewayMiddleware>();
         app.Run(gateway.InvokeAsync);
         return app;
     }
 
-    private static void Listen(KestrelServerOptions kestrel, System.Net.IPAddress? bind, int port, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, System.Net.IPAddress? bind, int port, HttpProtocols protocols,
+        Action<Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions>? tls = null)
     {
-        if (bind is null) kestrel.ListenAnyIP(port, l => l.Protocols = protocols);
-        else kestrel.Listen(bind, port, l => l.Protocols = protocols);
+        void Configure(ListenOptions l)
+        {
+            l.Protocols = protocols;
+            if (tls is not null) l.UseHttps(tls);
+        }
+
+        if (bind is null) kestrel.ListenAnyIP(port, Configure);
+        else kestrel.Listen(bind, port, Configure);
     }
 
     /// <summary>The addresses the public listeners are bound to (after start); the admin listener's is not among them.</summary>

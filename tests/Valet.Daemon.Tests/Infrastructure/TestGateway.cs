@@ -32,6 +32,9 @@ public sealed class TestGateway : IAsyncDisposable
 
     public Uri? H2cAddress { get; }
 
+    /// <summary>The HTTPS listener, when started with <c>https: true</c>.</summary>
+    public Uri? HttpsAddress { get; private init; }
+
     public HttpClient Client { get; }
 
     /// <summary>The admin listener (127.0.0.1, ephemeral port).</summary>
@@ -46,7 +49,7 @@ public sealed class TestGateway : IAsyncDisposable
 
     public static async Task<TestGateway> StartAsync(IEnumerable<object> apps, TimeSpan? cooldown = null, bool h2c = false, Action<TempFolder>? prepare = null,
         string? adminToken = null, TimeProvider? time = null,
-        int maxAggregatePartsInFlight = 1024)
+        int maxAggregatePartsInFlight = 1024, bool https = false)
     {
         var conf = new TempFolder();
         prepare?.Invoke(conf);
@@ -62,6 +65,7 @@ public sealed class TestGateway : IAsyncDisposable
             ConfDirectory = conf.Path,
             Port = 0,
             H2cPort = h2c ? 0 : null,
+            HttpsPort = https ? 0 : null,
             Bind = IPAddress.Loopback,
             HandleSignals = false,
             HealthCooldown = cooldown ?? TimeSpan.FromSeconds(10),
@@ -73,8 +77,12 @@ public sealed class TestGateway : IAsyncDisposable
         var load = app2.Services.GetRequiredService<ConfigManager>().LoadInitial();
         if (!load.Succeeded) throw new InvalidOperationException("test conf invalid: " + string.Join("; ", load.AllErrors));
         await app2.StartAsync();
-        var addresses = GatewayHost.Addresses(app2).Select(a => new Uri(a)).ToList();
-        return new TestGateway(app2, conf, addresses[0], addresses.Count > 1 ? addresses[1] : null);
+        var all = GatewayHost.Addresses(app2).Select(a => new Uri(a)).ToList();
+        var addresses = all.Where(a => a.Scheme == "http").ToList();
+        return new TestGateway(app2, conf, addresses[0], addresses.Count > 1 ? addresses[1] : null)
+        {
+            HttpsAddress = all.FirstOrDefault(a => a.Scheme == "https"),
+        };
     }
 
     /// <summary>Sends a GET with the given headers.</summary>
