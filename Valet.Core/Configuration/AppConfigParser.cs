@@ -14,7 +14,7 @@ public static partial class AppConfigParser
     private static readonly string[] AppFields =
         ["$schema", "name", "description", "authorize", "authKey", "authHeader", "rateLimit", "limitValue",
          "endpoints", "methods", "timeout", "mocks", "keys", "limitPeriod", "limitBy", "cors", "maxBodyBytes",
-         "stripResponseHeaders", "stripRequestHeaders"];
+         "stripResponseHeaders", "stripRequestHeaders", "partitionPolicy"];
     private static readonly string[] EndpointFields = ["host", "path", "port", "scheme"];
     private static readonly string[] MockFields = ["method", "path", "status", "headers", "body", "bodyFile", "delayMs"];
 
@@ -119,6 +119,7 @@ public static partial class AppConfigParser
         }
 
         var policies = ReadPolicies(scope, app, authorize, authKey, rateLimit);
+        var partitionPolicy = ReadPartitionPolicy(scope, app);
         var methods = ReadMethods(scope, app);
         var timeout = app.Number("timeout", 0, 3600) ?? AppConfig.DefaultTimeoutSeconds;
         var endpoints = ReadEndpoints(scope, app);
@@ -149,6 +150,7 @@ public static partial class AppConfigParser
             Keys = policies.Keys,
             LimitPeriod = policies.LimitPeriod,
             LimitBy = policies.LimitBy,
+            PartitionPolicy = partitionPolicy,
             Cors = policies.Cors,
             MaxBodyBytes = policies.MaxBodyBytes,
             StripResponseHeaders = policies.StripResponseHeaders,

@@ -134,7 +134,7 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
                 break;
         }
 
-        using var lease = (WindowLease)limiter.AttemptAcquire(new LimitRequest(limit.App, partition, value, limit.Period));
+        using var lease = (WindowLease)limiter.AttemptAcquire(new LimitRequest(limit.App, partition, value, limit.Period, limit.PartitionPolicy));
         RateLimitHeaders.Write(context.Response.Headers, lease, policy, limit.App);
         return lease.IsAcquired;
     }

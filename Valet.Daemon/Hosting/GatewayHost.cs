@@ -8,6 +8,8 @@ using Valet.Core.LoadBalancing;
 using Valet.Core.Mocking;
 using Valet.Core.Pipeline;
 using Valet.Core.RateLimiting;
+using Valet.Peering;
+using Valet.Peering.Server;
 
 namespace Valet.Daemon.Hosting;
 
@@ -16,6 +18,7 @@ public static class GatewayHost
 {
     public static WebApplication Build(ValetOptions options, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
     {
+        var peering = options.ToPeeringOptions();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         if (logging is null) ConfigureConsoleLogging(builder.Logging);
@@ -33,6 +36,13 @@ public static class GatewayHost
             // speaks HTTP/1.1, and an optional second port speaks HTTP/2 by prior knowledge (h2c).
             Listen(kestrel, options.Bind, options.Port, HttpProtocols.Http1);
             if (options.H2cPort is { } h2c) Listen(kestrel, options.Bind, h2c, HttpProtocols.Http2);
+            if (peering is not null)
+            {
+                // gRPC gets its own listener: HTTP/2 only (h2c), or TLS with ALPN.
+                var certificate = options.PeerCertificate is { } cert && options.PeerKey is { } key ? PeerListener.LoadCertificate(cert, key) : null;
+                if (options.Bind is null) kestrel.ListenAnyIP(options.PeerPort, l => PeerListener.Configure(l, certificate));
+                else kestrel.Listen(options.Bind, options.PeerPort, l => PeerListener.Configure(l, certificate));
+            }
         });
 
         var services = builder.Services;
@@ -42,7 +52,18 @@ public static class GatewayHost
         services.AddSingleton<AppStateRegistry>();
         services.AddSingleton(sp => new ConfigManager(options.ConfDirectory, sp.GetRequiredService<AppStateRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LocalCounterStore>();
-        services.AddSingleton<ICounterStore>(sp => sp.GetRequiredService<LocalCounterStore>());
+        if (peering is null)
+        {
+            services.AddSingleton<ICounterStore>(sp => sp.GetRequiredService<LocalCounterStore>());
+        }
+        else
+        {
+            // A cluster: counts are shared with the peers (Valet.Peering implements Core's seam).
+            services.AddSingleton(sp => new PeeringNode(peering, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            services.AddSingleton<ICounterStore>(sp => sp.GetRequiredService<PeeringNode>().Store);
+            services.AddHostedService<PeeringHostedService>();
+        }
+
         services.AddSingleton<WindowRateLimiter>();
         services.AddHostedService<CounterSweeper>();
         services.AddSingleton<HttpForwarder>();
@@ -52,6 +73,12 @@ public static class GatewayHost
 
         var app = builder.Build();
         var gateway = app.Services.GetRequiredService<GatewayMiddleware>();
+        if (peering is not null)
+        {
+            var node = app.Services.GetRequiredService<PeeringNode>();
+            app.MapWhen(PeerListener.IsPeerConnection, peer => peer.Run(node.Handler.InvokeAsync));
+        }
+
         app.Run(gateway.InvokeAsync);
         return app;
     }
