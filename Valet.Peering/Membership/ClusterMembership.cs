@@ -21,6 +21,7 @@ public sealed class ClusterMembership
         _failureTimeout = options.FailureTimeout;
         Nodes = new NodeDirectory(options.NodeId, options.MaxNodes);
         foreach (var address in options.Peers) Add(new PeerState(address));
+        NodeCount = 1 + options.Peers.Count;
         Evaluate();
     }
 
@@ -31,8 +32,8 @@ public sealed class ClusterMembership
     /// <summary>The current peer set (never mutated; replaced on change).</summary>
     public IReadOnlyList<PeerState> Peers => Volatile.Read(ref _peers);
 
-    /// <summary>Nodes this node believes exist, itself and unreachable ones included.</summary>
-    public int NodeCount => 1 + Volatile.Read(ref _peers).Length;
+    /// <summary>Nodes this node believes exist (itself and every configured peer, reachable or not).</summary>
+    public int NodeCount { get; }
 
     /// <summary>True while some peer is not up.</summary>
     public bool IsPartitioned => Volatile.Read(ref _partitioned) == 1;
@@ -91,7 +92,9 @@ public sealed class ClusterMembership
         foreach (var peer in Peers)
         {
             if (peer.Evaluate(_time, now, _failureTimeout)) HealthChanged?.Invoke(peer, peer.Health);
-            if (peer.Health != PeerHealth.Up) whole = false;
+            // Only configured peers make the cluster: a caller that merely dialled in (a tool, or a node
+            // listing this one without being listed) is merged but does not split the cluster when it leaves.
+            if (peer.Address is not null && peer.Health != PeerHealth.Up) whole = false;
         }
 
         lock (_gate)

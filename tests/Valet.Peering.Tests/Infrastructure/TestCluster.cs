@@ -26,7 +26,7 @@ public sealed class TestCluster : IAsyncDisposable
     public TcpRelay Relay(int from, int to) => _relays.Single(r => r.Name == $"{from}->{to}");
 
     public static async Task<TestCluster> StartAsync(int nodes, IReadOnlyList<object> apps, string? token = null, bool relayed = false,
-        Func<PeeringOptions, PeeringOptions>? tune = null)
+        Func<PeeringOptions, PeeringOptions>? tune = null, string nodeIdPrefix = "node-")
     {
         var cluster = new TestCluster(apps);
         var ports = Enumerable.Range(0, nodes).Select(_ => FreePort.Next()).ToArray();
@@ -53,7 +53,7 @@ public sealed class TestCluster : IAsyncDisposable
             {
                 Port = 0,
                 Bind = IPAddress.Loopback,
-                NodeId = $"node-{i}",
+                NodeId = $"{nodeIdPrefix}{i}",
                 Peers = peers,
                 PeerPort = ports[i],
                 PeerToken = token,
