@@ -25,6 +25,7 @@ public static class PeerListener
         if (certificate is null)
         {
             listen.Protocols = HttpProtocols.Http2;
+            listen.Use(Http1Refusal.Middleware);
         }
         else
         {
