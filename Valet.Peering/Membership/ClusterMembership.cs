@@ -68,8 +68,8 @@ public sealed class ClusterMembership
             link.NodeId = nodeId;
             var duplicate = Array.Find(_peers, p => p != link && p.NodeId == nodeId && p.Address is null);
             if (duplicate is null) return;
+            link.Absorb(duplicate);
             duplicate.MergeInto(link);
-            link.InboundSink ??= duplicate.InboundSink;
             Volatile.Write(ref _peers, Array.FindAll(_peers, p => p != duplicate));
         }
 
@@ -87,22 +87,27 @@ public sealed class ClusterMembership
     /// <summary>Recomputes every peer's health and the partition flag.</summary>
     public void Evaluate()
     {
-        var now = _time.GetTimestamp();
-        var whole = true;
-        foreach (var peer in Peers)
-        {
-            if (peer.Evaluate(_time, now, _failureTimeout)) HealthChanged?.Invoke(peer, peer.Health);
-            // Only configured peers make the cluster: a caller that merely dialled in (a tool, or a node
-            // listing this one without being listed) is merged but does not split the cluster when it leaves.
-            if (peer.Address is not null && peer.Health != PeerHealth.Up) whole = false;
-        }
-
+        List<PeerState>? changed = null;
         lock (_gate)
         {
-            var was = _partitioned == 1;
-            if (!whole && !was) Interlocked.Increment(ref _epoch);
+            // Under the lock: two evaluations with different clocks must not undo each other.
+            var now = _time.GetTimestamp();
+            var whole = true;
+            foreach (var peer in _peers)
+            {
+                if (peer.Evaluate(_time, now, _failureTimeout)) (changed ??= []).Add(peer);
+
+                // Only configured peers make the cluster: a caller that merely dialled in (a tool, or a node
+                // listing this one without being listed) is merged but does not split the cluster when it leaves.
+                if (peer.Address is not null && peer.Health != PeerHealth.Up) whole = false;
+            }
+
+            if (!whole && _partitioned == 0) Interlocked.Increment(ref _epoch);
             Volatile.Write(ref _partitioned, whole ? 0 : 1);
         }
+
+        if (changed is null) return;
+        foreach (var peer in changed) HealthChanged?.Invoke(peer, peer.Health);
     }
 
     public void SampleRates()

@@ -53,6 +53,12 @@ public sealed class LagHistogram
         return Bounds[^1];
     }
 
+    /// <summary>Adds another histogram's samples.</summary>
+    public void Absorb(LagHistogram other)
+    {
+        for (var i = 0; i < _counts.Length; i++) Interlocked.Add(ref _counts[i], Volatile.Read(ref other._counts[i]));
+    }
+
     public void Reset()
     {
         for (var i = 0; i < _counts.Length; i++) Volatile.Write(ref _counts[i], 0);

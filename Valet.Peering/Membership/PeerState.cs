@@ -57,6 +57,17 @@ public sealed class PeerState(Uri? address)
 
     internal void MergeInto(PeerState target) => Volatile.Write(ref _mergedInto, target);
 
+    /// <summary>Takes over the inbound streams of an inbound-only record of the same node.</summary>
+    internal void Absorb(PeerState other)
+    {
+        Interlocked.Add(ref _inboundOpen, Volatile.Read(ref other._inboundOpen));
+        Volatile.Write(ref _lastInboundMessage, Math.Max(Volatile.Read(ref _lastInboundMessage), Volatile.Read(ref other._lastInboundMessage)));
+        InboundSink ??= other.InboundSink;
+        Lag.Absorb(other.Lag);
+        Interlocked.Add(ref _messagesIn, Interlocked.Read(ref other._messagesIn));
+        Interlocked.Add(ref _bytesIn, Interlocked.Read(ref other._bytesIn));
+    }
+
     public void LinkOpened(long timestamp)
     {
         Volatile.Write(ref _lastLinkMessage, timestamp);

@@ -78,7 +78,8 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <summary>Waits until every running node sees every other running node up.</summary>
     public Task AllUpAsync() => Eventually.Until(
-        () => _nodes.Where(n => n is not null).All(n => n!.Peering.Membership.Peers.Count(p => p.Health == Membership.PeerHealth.Up) == _nodes.Count(m => m is not null) - 1),
+        () => _nodes.Where(n => n is not null).All(n => n!.Peering.Membership.Peers.Where(p => p.Address is not null).All(p => p.Health == Valet.Peering.Membership.PeerHealth.Up && p.NodeId is not null)
+                && n.Peering.Membership.Peers.All(p => p.Address is not null)),
         "every node sees its peers up");
 
     public async ValueTask DisposeAsync()
