@@ -32,6 +32,7 @@ public sealed class Pair : IAsyncDisposable
     {
         var conf = Directory.CreateTempSubdirectory("valet-bench-").FullName;
         File.WriteAllText(Path.Combine(conf, "probe.json"), """{ "name": "probe", "mocks": [ { "path": "/*", "body": "ok" } ] }""");
+        File.WriteAllText(Path.Combine(conf, "warm.json"), """{ "name": "warm", "rateLimit": true, "limitValue": 1000000000, "mocks": [ { "path": "/*", "body": "ok" } ] }""");
         foreach (var (name, limit, period, policy) in apps)
         {
             File.WriteAllText(Path.Combine(conf, name + ".json"), JsonSerializer.Serialize(new Dictionary<string, object>
@@ -51,6 +52,9 @@ public sealed class Pair : IAsyncDisposable
         await Task.WhenAll(a.WaitListeningAsync(client), b.WaitListeningAsync(client));
         var pair = new Pair(conf, a, b, ab, ba);
         await pair.WaitUpAsync(client);
+
+        // Warm-up (JIT, connection pools) on its own budget, as a node in service would be.
+        await LoadGenerator.RunAsync(client, pair, "warm", 1000, 0.5, TimeSpan.FromSeconds(3));
         return pair;
     }
 
