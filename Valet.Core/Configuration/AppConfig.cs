@@ -38,6 +38,9 @@ public sealed record AppConfig
 
     public LimitBy LimitBy { get; init; } = LimitBy.App;
 
+    /// <summary>What the limit does while a cluster peer is unreachable (<c>partitionPolicy</c>).</summary>
+    public PartitionPolicy PartitionPolicy { get; init; } = PartitionPolicy.Share;
+
     public CorsConfig? Cors { get; init; }
 
     /// <summary>Largest request body accepted, in bytes; null = no limit.</summary>

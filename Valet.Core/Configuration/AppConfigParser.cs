@@ -15,7 +15,7 @@ public static partial class AppConfigParser
         ["$schema", "name", "description", "authorize", "authKey", "authHeader", "rateLimit", "limitValue",
          "endpoints", "methods", "timeout", "mocks", "keys", "limitPeriod", "limitBy", "cors", "maxBodyBytes",
          "stripResponseHeaders", "stripRequestHeaders", "aggregate", "loadBalancing", "forwardHeaders",
-         "auth", "hosts", "routes", "tls", "https"];
+         "auth", "hosts", "routes", "tls", "https", "partitionPolicy"];
     private static readonly string[] EndpointFields = ["host", "path", "port", "scheme"];
     private static readonly string[] MockFields = ["method", "path", "status", "headers", "body", "bodyFile", "delayMs"];
 
@@ -128,6 +128,7 @@ public static partial class AppConfigParser
         }
 
         var policies = ReadPolicies(scope, app, authorize, authKey, rateLimit, auth);
+        var partitionPolicy = ReadPartitionPolicy(scope, app);
         var methods = ReadMethods(scope, app);
         var timeout = app.Number("timeout", 0, 3600) ?? AppConfig.DefaultTimeoutSeconds;
         var endpoints = ReadEndpoints(scope, app);
@@ -169,6 +170,7 @@ public static partial class AppConfigParser
             Keys = policies.Keys,
             LimitPeriod = policies.LimitPeriod,
             LimitBy = policies.LimitBy,
+            PartitionPolicy = partitionPolicy,
             Cors = policies.Cors,
             MaxBodyBytes = policies.MaxBodyBytes,
             StripResponseHeaders = policies.StripResponseHeaders,

@@ -1,3 +1,5 @@
+using Valet.Core.Configuration;
+
 namespace Valet.Core.RateLimiting;
 
 /// <summary>
@@ -11,6 +13,12 @@ public interface ICounterStore
     /// in the key's window, counting it; otherwise count nothing. Rejections never count.
     /// </summary>
     CounterResult TryAcquire(in CounterKey key, long limit);
+
+    /// <summary>
+    /// <see cref="TryAcquire(in CounterKey, long)"/> for an app with the given partition policy, which
+    /// matters only to stores shared by a cluster (what to do while a peer is unreachable).
+    /// </summary>
+    CounterResult TryAcquire(in CounterKey key, long limit, PartitionPolicy policy) => TryAcquire(key, limit);
 
     /// <summary>Requests admitted in the key's window so far.</summary>
     long Read(in CounterKey key);

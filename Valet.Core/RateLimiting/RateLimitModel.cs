@@ -5,7 +5,7 @@ using Valet.Core.Configuration;
 namespace Valet.Core.RateLimiting;
 
 /// <summary>The compiled rate-limit settings of an app, and the header values that do not change per request.</summary>
-public sealed class RateLimitModel(string app, long limit, int period, LimitBy by)
+public sealed class RateLimitModel(string app, long limit, int period, LimitBy by, PartitionPolicy partitionPolicy = PartitionPolicy.Share)
 {
     public string App { get; } = app;
 
@@ -14,6 +14,9 @@ public sealed class RateLimitModel(string app, long limit, int period, LimitBy b
     public int Period { get; } = period;
 
     public LimitBy By { get; } = by;
+
+    /// <summary>What the limit does while a cluster peer is unreachable.</summary>
+    public PartitionPolicy PartitionPolicy { get; } = partitionPolicy;
 
     /// <summary><c>RateLimit-Policy</c> for the app's limit, e.g. <c>"userauth";q=2;w=60</c>.</summary>
     public string PolicyHeader { get; } = Policy(app, limit, period);
@@ -46,6 +49,6 @@ public sealed class RateLimitModel(string app, long limit, int period, LimitBy b
                 break;
         }
 
-        return new LimitRequest(App, partition, value, Period);
+        return new LimitRequest(App, partition, value, Period, PartitionPolicy);
     }
 }

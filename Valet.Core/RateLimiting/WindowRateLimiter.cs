@@ -37,7 +37,7 @@ public sealed class WindowRateLimiter(ICounterStore store, TimeProvider time) : 
     {
         if (permitCount != 1) throw new ArgumentOutOfRangeException(nameof(permitCount), "one request is one permit");
         var (window, resetAfter) = WindowAt(resource.Period);
-        var result = store.TryAcquire(new CounterKey(resource.App, resource.Partition, resource.Period, window), resource.Limit);
+        var result = store.TryAcquire(new CounterKey(resource.App, resource.Partition, resource.Period, window), resource.Limit, resource.PartitionPolicy);
         if (result.Admitted) Interlocked.Increment(ref _admitted);
         else Interlocked.Increment(ref _rejected);
         var lease = _leases.Get();

@@ -33,7 +33,7 @@ public sealed class AppModel
         AllowHeader = config.Methods is null ? "" : string.Join(", ", config.Methods);
         Timeout = TimeSpan.FromSeconds(config.Timeout);
         Authenticator = AuthenticatorFactory.Create(config);
-        RateLimit = config.RateLimit ? new RateLimitModel(config.Name, config.LimitValue, config.LimitPeriod, config.LimitBy) : null;
+        RateLimit = config.RateLimit ? new RateLimitModel(config.Name, config.LimitValue, config.LimitPeriod, config.LimitBy, config.PartitionPolicy) : null;
         Cors = config.Cors is null ? null : new CorsPolicy(config.Cors, config.Methods);
         StripRequestHeaders = config.StripRequestHeaders.Count == 0 ? HeaderFilter.None : new HeaderFilter(config.StripRequestHeaders);
         StripResponseHeaders = config.StripResponseHeaders.Count == 0 ? HeaderFilter.None : new HeaderFilter(config.StripResponseHeaders);

@@ -67,13 +67,69 @@ public static class ValetCommand
             }
         });
 
+        var nodeId = new Option<string>("--node-id")
+        {
+            Description = "This node's id in a cluster (unique per node). Env: VALET_NODE_ID. Default: the host name.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("VALET_NODE_ID") is { Length: > 0 } v ? v : Environment.MachineName,
+        };
+        var peers = new Option<string[]>("--peer")
+        {
+            Description = "Peer listener URL of another node (http://host:8002, or https:// with TLS); repeat for each peer. Env: VALET_PEERS (comma-separated).",
+            Arity = ArgumentArity.ZeroOrMore,
+            DefaultValueFactory = _ => (Environment.GetEnvironmentVariable("VALET_PEERS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        };
+        peers.Validators.Add(r =>
+        {
+            foreach (var value in r.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.AbsolutePath != "/")
+                {
+                    r.AddError($"--peer '{value}' is not a peer address; use http://host:port (or https://host:port when peers use TLS)");
+                }
+            }
+        });
+        var peerPort = new Option<int>("--peer-port")
+        {
+            Description = "Port of the peer listener (gRPC over HTTP/2), open when peers are given. Env: VALET_PEER_PORT.",
+            DefaultValueFactory = r => ParseEnvInt(r, "VALET_PEER_PORT", ValetOptions.DefaultPeerPort),
+        };
+        peerPort.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 65535) r.AddError("--peer-port must be from 0 to 65535");
+        });
+        var peerToken = new Option<string?>("--peer-token")
+        {
+            Description = "Shared secret of the cluster (sent and required as authorization: Bearer). Env: VALET_PEER_TOKEN. Prefer --peer-token-file.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("VALET_PEER_TOKEN") is { Length: > 0 } v ? v : null,
+        };
+        var peerTokenFile = new Option<string?>("--peer-token-file")
+        {
+            Description = "File holding the cluster's shared secret (first line). Env: VALET_PEER_TOKEN_FILE.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("VALET_PEER_TOKEN_FILE") is { Length: > 0 } v ? v : null,
+        };
+        peerTokenFile.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } file && !File.Exists(file)) r.AddError($"--peer-token-file '{file}' does not exist");
+        });
+        var peerCert = new Option<string?>("--peer-cert")
+        {
+            Description = "PEM certificate of the peer listener (with --peer-key: TLS). Env: VALET_PEER_CERT.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("VALET_PEER_CERT") is { Length: > 0 } v ? v : null,
+        };
+        var peerKey = new Option<string?>("--peer-key")
+        {
+            Description = "PEM private key for --peer-cert. Env: VALET_PEER_KEY.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("VALET_PEER_KEY") is { Length: > 0 } v ? v : null,
+        };
+
         var root = new RootCommand("Valet: an API gateway that fronts backend apps described by JSON files, on one base URL (/{app}/...).")
         {
-            conf, port, h2cPort, bind, httpsPort, tlsCert, tlsKey,
+            conf, port, h2cPort, bind, httpsPort, tlsCert, tlsKey, nodeId, peers, peerPort, peerToken, peerTokenFile, peerCert, peerKey,
         };
         root.Validators.Add(r =>
         {
             if ((r.GetValue(tlsCert) is null) != (r.GetValue(tlsKey) is null)) r.AddError("--tls-cert and --tls-key go together");
+            if ((r.GetValue(peerCert) is null) != (r.GetValue(peerKey) is null)) r.AddError("--peer-cert and --peer-key go together");
         });
         root.Subcommands.Add(HashKeyCommand.Create(Console.In, Console.Out, stderr));
         var admin = new AdminFlags();
@@ -94,6 +150,12 @@ public static class ValetCommand
                 TlsCertFile = parse.GetValue(tlsCert),
                 TlsKeyFile = parse.GetValue(tlsKey),
                 Bind = string.IsNullOrEmpty(bindValue) || bindValue == "*" ? null : IPAddress.Parse(bindValue),
+                NodeId = parse.GetValue(nodeId)!,
+                Peers = (parse.GetValue(peers) ?? []).Select(p => new Uri(p)).ToArray(),
+                PeerPort = parse.GetValue(peerPort),
+                PeerToken = parse.GetValue(peerTokenFile) is { } tokenFile ? File.ReadLines(tokenFile).FirstOrDefault()?.Trim() : parse.GetValue(peerToken),
+                PeerCertificate = parse.GetValue(peerCert),
+                PeerKey = parse.GetValue(peerKey),
             };
             options = admin.Apply(parse, options);
             options = lifecycle.Apply(parse, options);

@@ -10,6 +10,8 @@ using Valet.Core.Mocking;
 using Valet.Core.Pipeline;
 using Valet.Core.RateLimiting;
 using Valet.Daemon.Admin;
+using Valet.Peering;
+using Valet.Peering.Server;
 
 namespace Valet.Daemon.Hosting;
 
@@ -18,6 +20,7 @@ public static class GatewayHost
 {
     public static WebApplication Build(ValetOptions options, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
     {
+        var peering = options.ToPeeringOptions();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         if (logging is null) ConfigureConsoleLogging(builder.Logging);
@@ -40,6 +43,14 @@ public static class GatewayHost
                 var selector = kestrel.ApplicationServices.GetRequiredService<SniCertificateSelector>();
                 Listen(kestrel, options.Bind, https, HttpProtocols.Http1AndHttp2, tls => tls.ServerCertificateSelector = selector.Select);
             }
+
+            if (peering is not null)
+            {
+                // gRPC gets its own listener: HTTP/2 only (h2c), or TLS with ALPN.
+                var certificate = options.PeerCertificate is { } cert && options.PeerKey is { } key ? PeerListener.LoadCertificate(cert, key) : null;
+                if (options.Bind is null) kestrel.ListenAnyIP(options.PeerPort, l => PeerListener.Configure(l, certificate));
+                else kestrel.Listen(options.Bind, options.PeerPort, l => PeerListener.Configure(l, certificate));
+            }
         });
 
         var services = builder.Services;
@@ -55,7 +66,18 @@ public static class GatewayHost
         services.AddSingleton<AppStateRegistry>();
         services.AddSingleton(sp => new ConfigManager(options.ConfDirectory, sp.GetRequiredService<AppStateRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LocalCounterStore>();
-        services.AddSingleton<ICounterStore>(sp => sp.GetRequiredService<LocalCounterStore>());
+        if (peering is null)
+        {
+            services.AddSingleton<ICounterStore>(sp => sp.GetRequiredService<LocalCounterStore>());
+        }
+        else
+        {
+            // A cluster: counts are shared with the peers (Valet.Peering implements Core's seam).
+            services.AddSingleton(sp => new PeeringNode(peering, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            services.AddSingleton<ICounterStore>(sp => sp.GetRequiredService<PeeringNode>().Store);
+            services.AddHostedService<PeeringHostedService>();
+        }
+
         services.AddSingleton<WindowRateLimiter>();
         services.AddHostedService<CounterSweeper>();
         services.AddHostedService<AuthReadinessReporter>();
@@ -80,6 +102,12 @@ public static class GatewayHost
         }
 
         var gateway = app.Services.GetRequiredService<GatewayMiddleware>();
+        if (peering is not null)
+        {
+            var node = app.Services.GetRequiredService<PeeringNode>();
+            app.MapWhen(PeerListener.IsPeerConnection, peer => peer.Run(node.Handler.InvokeAsync));
+        }
+
         app.Run(gateway.InvokeAsync);
         return app;
     }
@@ -97,12 +125,14 @@ public static class GatewayHost
         else kestrel.Listen(bind, port, Configure);
     }
 
-    /// <summary>The addresses the public listeners are bound to (after start); the admin listener's is not among them.</summary>
+    /// <summary>The addresses the public listeners are bound to (after start); the admin and peer listeners' are not among them.</summary>
     public static IReadOnlyCollection<string> Addresses(WebApplication app)
     {
         var adminPort = app.Services.GetRequiredService<AdminListener>().Port;
+        var options = app.Services.GetRequiredService<ValetOptions>();
+        var peerPort = options.Peers.Count > 0 ? options.PeerPort : -1;
         var all = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        return all.Where(a => new Uri(a).Port != adminPort).ToArray();
+        return all.Where(a => new Uri(a).Port is var port && port != adminPort && port != peerPort).ToArray();
     }
 
     /// <summary>The admin listener's address (after start).</summary>

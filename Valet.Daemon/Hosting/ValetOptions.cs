@@ -60,4 +60,35 @@ public sealed record ValetOptions
 
     /// <summary>Aggregate parts running at once across all requests (not a flag yet; tests lower it).</summary>
     public int MaxAggregatePartsInFlight { get; init; } = 1024;
+
+    public const int DefaultPeerPort = 8002;
+
+    /// <summary>This node's id in a cluster; default the host name.</summary>
+    public string NodeId { get; init; } = Environment.MachineName;
+
+    /// <summary>Peer listener addresses of the other nodes; empty = no cluster (no peer listener, local counts).</summary>
+    public IReadOnlyList<Uri> Peers { get; init; } = [];
+
+    /// <summary>Port of the peer (gRPC over HTTP/2) listener, open when <see cref="Peers"/> is not empty; 0 picks a free one.</summary>
+    public int PeerPort { get; init; } = DefaultPeerPort;
+
+    /// <summary>Shared secret of the cluster, sent and required as <c>authorization: Bearer</c>.</summary>
+    public string? PeerToken { get; init; }
+
+    /// <summary>PEM certificate and key of the peer listener; both given = TLS, neither = h2c.</summary>
+    public string? PeerCertificate { get; init; }
+
+    /// <summary>PEM key file for <see cref="PeerCertificate"/>.</summary>
+    public string? PeerKey { get; init; }
+
+    /// <summary>Adjusts the derived peering settings (tests shorten or lengthen timings).</summary>
+    public Func<Valet.Peering.PeeringOptions, Valet.Peering.PeeringOptions>? TunePeering { get; init; }
+
+    /// <summary>The peering settings these options describe, or null when no peer is configured.</summary>
+    public Valet.Peering.PeeringOptions? ToPeeringOptions()
+    {
+        if (Peers.Count == 0) return null;
+        var options = new Valet.Peering.PeeringOptions { NodeId = NodeId, Peers = Peers, Token = PeerToken };
+        return TunePeering is null ? options : TunePeering(options);
+    }
 }

@@ -1,0 +1,15 @@
+namespace Valet.Peering.Tests.Infrastructure;
+
+/// <summary>Waits for an observable condition with a deadline (never a fixed sleep).</summary>
+public static class Eventually
+{
+    public static async Task Until(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("timed out waiting until " + what);
+            await Task.Delay(5);
+        }
+    }
+}
