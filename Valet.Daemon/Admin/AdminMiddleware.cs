@@ -4,6 +4,8 @@ using Valet.Core.RateLimiting;
 using Valet.Core.Diagnostics;
 using Valet.Core.Routing;
 using Valet.Daemon.Hosting;
+using Valet.Peering;
+using Valet.Peering.Membership;
 
 namespace Valet.Daemon.Admin;
 
@@ -18,7 +20,7 @@ namespace Valet.Daemon.Admin;
 /// </summary>
 public sealed class AdminMiddleware(
     ConfigManager config, AppFileStore store, ReadinessState readiness, AdminAuthenticator authenticator,
-    WindowRateLimiter limiter, TimeProvider time, ILogger<AdminMiddleware> logger)
+    WindowRateLimiter limiter, TimeProvider time, ILogger<AdminMiddleware> logger, ValetOptions options, PeeringNode? peering = null)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -72,6 +74,8 @@ public sealed class AdminMiddleware(
                     json => AppsView.WriteList(json, config.Current, config.LastReport, limiter, time.GetUtcNow()));
             case AdminRoute.Reload:
                 return ReloadAsync(context);
+            case AdminRoute.Peers:
+                return AdminJson.WriteAsync(context, StatusCodes.Status200OK, WritePeers);
         }
 
         if (!AdminTarget.TryName(nameSegment, out var name, out var nameError))
@@ -85,6 +89,16 @@ public sealed class AdminMiddleware(
             "DELETE" => DeleteAsync(context, name),
             _ => GetAsync(context, name),
         };
+    }
+
+    // A node without peers answers too (clustered: false, no peers), so tools need not know the setup.
+    private void WritePeers(System.Text.Json.Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteString("nodeId", options.NodeId);
+        json.WriteBoolean("clustered", peering is not null);
+        PeerStatusJson.WriteArray(json, peering?.Peers() ?? []);
+        json.WriteEndObject();
     }
 
     private Task ReadyAsync(HttpContext context)

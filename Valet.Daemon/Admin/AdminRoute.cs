@@ -20,4 +20,7 @@ public enum AdminRoute
 
     /// <summary><c>POST /reload</c>: re-read the conf folder.</summary>
     Reload,
+
+    /// <summary><c>GET /peers</c>: this node's id and its cluster peers with state and sync figures.</summary>
+    Peers,
 }

@@ -49,7 +49,9 @@ public static partial class DaemonRunner
             foreach (var address in GatewayHost.Addresses(app)) LogListening(logger, address);
             LogAdminListening(logger, GatewayHost.AdminAddress(app).ToString().TrimEnd('/'),
                 string.IsNullOrEmpty(options.AdminToken) ? "no token" : "bearer token required");
-            using var systemd = new Systemd.SystemdStatus(config, app.Services.GetRequiredService<Systemd.SystemdNotifier>());
+            var peering = app.Services.GetService<Valet.Peering.PeeringNode>();
+            using var systemd = new Systemd.SystemdStatus(config, app.Services.GetRequiredService<Systemd.SystemdNotifier>(),
+                peering is null ? null : () => Valet.Peering.Membership.PeerStatusJson.Summary(peering.Peers()));
             systemd.Started();
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             return 0;

@@ -109,34 +109,10 @@ public sealed class PeerRequestHandler(
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteStartArray("peers");
-            foreach (var peer in peers)
-            {
-                json.WriteStartObject();
-                json.WriteString("nodeId", peer.NodeId);
-                json.WriteString("address", peer.Address);
-                json.WriteString("state", peer.State);
-                WriteNumber(json, "lastMessageAgeMs", peer.LastMessageAgeMs);
-                WriteNumber(json, "syncLagP50Ms", peer.SyncLagP50Ms);
-                WriteNumber(json, "syncLagP99Ms", peer.SyncLagP99Ms);
-                json.WriteNumber("lagSamples", peer.LagSamples);
-                json.WriteNumber("messagesInPerSecond", peer.MessagesInPerSecond);
-                json.WriteNumber("messagesOutPerSecond", peer.MessagesOutPerSecond);
-                json.WriteNumber("bytesInPerSecond", peer.BytesInPerSecond);
-                json.WriteNumber("bytesOutPerSecond", peer.BytesOutPerSecond);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            PeerStatusJson.WriteArray(json, peers);
             json.WriteEndObject();
         }
 
         await response.Body.WriteAsync(buffer.ToArray()).ConfigureAwait(false);
-    }
-
-    private static void WriteNumber(Utf8JsonWriter json, string name, double? value)
-    {
-        if (value is { } v) json.WriteNumber(name, v);
-        else json.WriteNull(name);
     }
 }

@@ -25,6 +25,20 @@ public sealed class ReadinessTests
     }
 
     [Fact]
+    public async Task Peers_SingleNode_NotClusteredAndNoPeers()
+    {
+        await using var gateway = await TestGateway.StartAsync([TestGateway.MockApp("svc")]);
+
+        using var response = await gateway.Admin.GetAsync("/peers");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var body = await response.JsonAsync();
+        body.GetProperty("clustered").GetBoolean().Should().BeFalse();
+        body.GetProperty("nodeId").GetString().Should().NotBeNullOrEmpty();
+        body.GetProperty("peers").GetArrayLength().Should().Be(0);
+    }
+
+    [Fact]
     public async Task Ready_LoadedAndServing_200WithAppCount()
     {
         await using var gateway = await TestGateway.StartAsync([TestGateway.MockApp("a"), TestGateway.MockApp("b")]);

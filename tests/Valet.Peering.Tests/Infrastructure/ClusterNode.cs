@@ -29,6 +29,9 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public Uri PublicAddress { get; }
 
+    /// <summary>The node's admin API (no token in these tests).</summary>
+    public Uri AdminAddress => GatewayHost.AdminAddress(_app);
+
     public Uri PeerAddress => new($"http://127.0.0.1:{Options.PeerPort}/");
 
     public HttpClient Client { get; }
