@@ -12,7 +12,7 @@ namespace Valet.Daemon.Admin;
 public static class AdminTarget
 {
     /// <summary>Every route with its methods, for 404 and 405 answers.</summary>
-    public const string RouteList = "GET /apis, GET|PUT|DELETE /apis/{name}, POST /reload, GET /peers, GET /health, GET /ready";
+    public const string RouteList = "GET /apis, GET|PUT|DELETE /apis/{name}, POST /reload, GET /peers, GET /health, GET /ready, GET /ui (the dashboard)";
 
     /// <summary>The raw path, without the query.</summary>
     public static string RawPath(HttpContext context)
