@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Valet.Core.Configuration;
 using Valet.Core.RateLimiting;
 using Valet.Core.Diagnostics;
+using Valet.Core.Diagnostics.Metrics;
 using Valet.Core.Routing;
 using Valet.Daemon.Hosting;
 using Valet.Peering;
@@ -21,7 +22,8 @@ namespace Valet.Daemon.Admin;
 /// </summary>
 public sealed class AdminMiddleware(
     ConfigManager config, AppFileStore store, ReadinessState readiness, AdminAuthenticator authenticator,
-    WindowRateLimiter limiter, TimeProvider time, ILogger<AdminMiddleware> logger, ValetOptions options, PeeringNode? peering = null)
+    WindowRateLimiter limiter, TimeProvider time, ILogger<AdminMiddleware> logger, ValetOptions options, PrometheusExporter exporter,
+    PeeringNode? peering = null)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -86,6 +88,8 @@ public sealed class AdminMiddleware(
                 return ReloadAsync(context);
             case AdminRoute.Peers:
                 return AdminJson.WriteAsync(context, StatusCodes.Status200OK, WritePeers);
+            case AdminRoute.Metrics:
+                return WriteMetricsAsync(context);
         }
 
         if (!AdminTarget.TryName(nameSegment, out var name, out var nameError))
@@ -99,6 +103,17 @@ public sealed class AdminMiddleware(
             "DELETE" => DeleteAsync(context, name),
             _ => GetAsync(context, name),
         };
+    }
+
+    private Task WriteMetricsAsync(HttpContext context)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(exporter.Scrape());
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = PrometheusText.ContentType;
+        response.Headers.CacheControl = "no-store";
+        response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
     }
 
     // A node without peers answers too (clustered: false, no peers), so tools need not know the setup.

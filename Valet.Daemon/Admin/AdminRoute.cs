@@ -23,4 +23,7 @@ public enum AdminRoute
 
     /// <summary><c>GET /peers</c>: this node's id and its cluster peers with state and sync figures.</summary>
     Peers,
+
+    /// <summary><c>GET /metrics</c>: the <c>Valet</c> meters in the Prometheus text exposition format.</summary>
+    Metrics,
 }

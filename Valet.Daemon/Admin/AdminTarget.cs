@@ -12,7 +12,7 @@ namespace Valet.Daemon.Admin;
 public static class AdminTarget
 {
     /// <summary>Every route with its methods, for 404 and 405 answers.</summary>
-    public const string RouteList = "GET /apis, GET|PUT|DELETE /apis/{name}, POST /reload, GET /peers, GET /health, GET /ready, GET /ui (the dashboard)";
+    public const string RouteList = "GET /apis, GET|PUT|DELETE /apis/{name}, POST /reload, GET /peers, GET /metrics, GET /health, GET /ready, GET /ui (the dashboard)";
 
     /// <summary>The raw path, without the query.</summary>
     public static string RawPath(HttpContext context)
@@ -34,6 +34,7 @@ public static class AdminTarget
             case "/apis": return AdminRoute.Apis;
             case "/reload": return AdminRoute.Reload;
             case "/peers": return AdminRoute.Peers;
+            case "/metrics": return AdminRoute.Metrics;
         }
 
         if (!path.StartsWith("/apis/", StringComparison.Ordinal)) return AdminRoute.Unknown;

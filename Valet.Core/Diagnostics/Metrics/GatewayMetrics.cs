@@ -43,6 +43,7 @@ public sealed class GatewayMetrics : IDisposable
         _meter.CreateObservableGauge("valet.endpoint.healthy", () => EndpointHealth(config, time), null,
             "1 when an endpoint is in rotation, 0 while it cools down after failures; by app and endpoint.");
         config.Loaded += OnLoaded;
+        if (config.LastReport is { } done) OnLoaded(done);
     }
 
     public Meter Meter => _meter;
