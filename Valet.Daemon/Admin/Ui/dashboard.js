@@ -704,6 +704,9 @@
     }
   }
 
+  // Pure helpers, for the browser tests.
+  window.valetDashboard = Object.freeze({ parseRequestCounts });
+
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();
 })();

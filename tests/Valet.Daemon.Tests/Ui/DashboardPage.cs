@@ -14,6 +14,8 @@ public sealed class DashboardPage : IAsyncDisposable
     private readonly IBrowserContext _context;
     private readonly List<string> _problems = [];
 
+    static DashboardPage() => Assertions.SetDefaultExpectTimeout(Deadline);
+
     private DashboardPage(IBrowserContext context, IPage page)
     {
         _context = context;

@@ -62,6 +62,28 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     }
 
     [Fact]
+    public async Task Charts_AfterRequestsAndFailures_DrawRequestRateAndErrorShare()
+    {
+        await using var dashboard = await DashboardPage.OpenAsync(fixture.Browser, fixture.Admin);
+        await dashboard.SignInAsync(DashboardFixture.Token, "limited");
+        var row = dashboard.AppRow("limited");
+        // Two samples make the first interval; wait for it before sending traffic.
+        await Expect(row.Locator("[data-chart=rate] .value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"/s$"));
+
+        await fixture.CallLimitedAsync(3);
+        await fixture.CallLimitedAsync(1, "/limited/fail");
+
+        await Expect(row.Locator("[data-chart=rate] .note")).ToHaveTextAsync("4 in 5 min");
+        await Expect(row.Locator("[data-chart=errors] .note")).ToHaveTextAsync("1 5xx in 5 min");
+        await Expect(row.Locator("[data-chart=errors]")).ToHaveAttributeAsync("data-failing", "yes");
+        var points = await row.Locator("[data-chart=rate] polyline").GetAttributeAsync("points");
+        points!.Split(' ').Should().HaveCountGreaterThan(1);
+        points.Split(' ').Select(p => double.Parse(p.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture))
+            .Should().Contain(y => y < 28, "a request rate above zero is drawn above the baseline");
+        await Expect(dashboard.AppRow("hello").Locator("[data-chart=rate] .note")).ToHaveTextAsync("0 in 5 min");
+    }
+
+    [Fact]
     public async Task Reload_WithABrokenFile_ShowsThePerAppResultWithTheError()
     {
         await using var dashboard = await DashboardPage.OpenAsync(fixture.Browser, fixture.Admin);

@@ -43,3 +43,18 @@ public sealed class HeadlessChromium : IAsyncDisposable
         _playwright.Dispose();
     }
 }
+
+/// <summary>One <see cref="HeadlessChromium"/> for a test class.</summary>
+public sealed class ChromiumFixture : IAsyncLifetime
+{
+    private HeadlessChromium? _chromium;
+
+    public IBrowser Browser => _chromium!.Browser;
+
+    public async Task InitializeAsync() => _chromium = await HeadlessChromium.LaunchAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_chromium is not null) await _chromium.DisposeAsync();
+    }
+}
