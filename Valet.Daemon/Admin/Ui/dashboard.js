@@ -296,9 +296,10 @@
     const row = el('tr', { 'data-app': name });
     const cells = {};
     const labels = { app: 'App', endpoints: 'Endpoints', auth: 'Auth', limit: 'Rate limit', rate: 'Requests/s', errors: 'Errors (5xx)', load: 'Last load' };
+    // Each cell's content sits in one box, so a narrow window can lay out label and value side by side.
     for (const [key, label] of Object.entries(labels)) {
-      cells[key] = el('td', { class: 'col-' + key, 'data-label': label });
-      row.append(cells[key]);
+      cells[key] = el('div', { class: 'cell' });
+      row.append(el('td', { class: 'col-' + key, 'data-label': label }, cells[key]));
     }
 
     const toggle = el('button', { type: 'button', class: 'link app-name', 'aria-expanded': 'false', title: 'show the config (secrets redacted)', text: name });
