@@ -3,6 +3,7 @@ using Valet.Core.Configuration;
 using Valet.Core.RateLimiting;
 using Valet.Core.Diagnostics;
 using Valet.Core.Diagnostics.Metrics;
+using Valet.Core.Diagnostics.Traffic;
 using Valet.Core.Routing;
 using Valet.Daemon.Hosting;
 using Valet.Peering;
@@ -23,7 +24,7 @@ namespace Valet.Daemon.Admin;
 public sealed class AdminMiddleware(
     ConfigManager config, AppFileStore store, ReadinessState readiness, AdminAuthenticator authenticator,
     WindowRateLimiter limiter, TimeProvider time, ILogger<AdminMiddleware> logger, ValetOptions options, PrometheusExporter exporter,
-    PeeringNode? peering = null)
+    TrafficRegistry traffic, PeeringNode? peering = null)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -97,6 +98,8 @@ public sealed class AdminMiddleware(
             return AdminProblemWriter.WriteAsync(context, AdminError.BadName, nameError);
         }
 
+        if (route == AdminRoute.Consumers) return GetConsumersAsync(context, name);
+
         return method switch
         {
             "PUT" => PutAsync(context, name),
@@ -160,6 +163,17 @@ public sealed class AdminMiddleware(
         }
 
         return WriteAppAsync(context, StatusCodes.Status200OK, app, config.LastReport);
+    }
+
+    private Task GetConsumersAsync(HttpContext context, string name)
+    {
+        if (!config.Current.TryGetApp(name, out var app))
+        {
+            return AdminProblemWriter.WriteAsync(context, AdminError.UnknownApp, $"no app is named '{name}'", app: name);
+        }
+
+        var now = time.GetUtcNow();
+        return AdminJson.WriteAsync(context, StatusCodes.Status200OK, json => ConsumersView.Write(json, app, traffic.Find(app.Name), limiter, now));
     }
 
     private async Task PutAsync(HttpContext context, string name)

@@ -12,7 +12,7 @@ namespace Valet.Daemon.Admin;
 public static class AdminTarget
 {
     /// <summary>Every route with its methods, for 404 and 405 answers.</summary>
-    public const string RouteList = "GET /apis, GET|PUT|DELETE /apis/{name}, POST /reload, GET /peers, GET /metrics, GET /health, GET /ready, GET /ui (the dashboard)";
+    public const string RouteList = "GET /apis, GET|PUT|DELETE /apis/{name}, GET /apis/{name}/consumers, POST /reload, GET /peers, GET /metrics, GET /health, GET /ready, GET /ui (the dashboard)";
 
     /// <summary>The raw path, without the query.</summary>
     public static string RawPath(HttpContext context)
@@ -23,7 +23,7 @@ public static class AdminTarget
         return query < 0 ? raw : raw[..query];
     }
 
-    /// <summary>The route of <paramref name="path"/>; for <see cref="AdminRoute.App"/>, everything after <c>/apis/</c>.</summary>
+    /// <summary>The route of <paramref name="path"/>; for <see cref="AdminRoute.App"/>, everything after <c>/apis/</c> (for <see cref="AdminRoute.Consumers"/>, the name segment).</summary>
     public static AdminRoute Route(string path, out string nameSegment)
     {
         nameSegment = "";
@@ -39,6 +39,14 @@ public static class AdminTarget
 
         if (!path.StartsWith("/apis/", StringComparison.Ordinal)) return AdminRoute.Unknown;
         nameSegment = path["/apis/".Length..];
+        const string consumers = "/consumers";
+        if (nameSegment.EndsWith(consumers, StringComparison.Ordinal) && nameSegment.Length > consumers.Length
+            && nameSegment.IndexOf('/') == nameSegment.Length - consumers.Length)
+        {
+            nameSegment = nameSegment[..^consumers.Length];
+            return AdminRoute.Consumers;
+        }
+
         return AdminRoute.App;
     }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Valet.Core.Aggregation;
 using Valet.Core.Configuration;
 using Valet.Core.Diagnostics.Metrics;
+using Valet.Core.Diagnostics.Traffic;
 using Valet.Core.Forwarding;
 using Valet.Core.LoadBalancing;
 using Valet.Core.Mocking;
@@ -81,6 +82,15 @@ public static class GatewayHost
 
         services.AddSingleton<WindowRateLimiter>();
         services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<TrafficRegistry>();
+        services.AddSingleton(sp => OtlpExport.CreateAccessLog(options, sp.GetRequiredService<GatewayMetrics>()));
+        if (options.OtlpEndpoint is { } otlp)
+        {
+            services.AddSingleton(sp => OtlpExport.Start(otlp, options, MetricMeters(sp).Select(m => m.Name).Distinct()));
+        }
+
+        services.AddSingleton(sp => new RequestObserver(sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<TrafficRegistry>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AccessLogHolder>().Writer));
         services.AddSingleton(sp => new PrometheusExporter(MetricMeters(sp)));
         services.AddHostedService<CounterSweeper>();
         services.AddHostedService<AuthReadinessReporter>();
@@ -100,6 +110,7 @@ public static class GatewayHost
         // Metrics first: they count every config load, the first one included.
         app.Services.GetRequiredService<GatewayMetrics>();
         app.Services.GetRequiredService<PrometheusExporter>();
+        app.Services.GetService<OtlpExport>();
         AdminHost.Map(app);
         if (options.HttpsPort == 0)
         {
