@@ -320,7 +320,7 @@
     const line = svg('polyline', { class: 'line', points: '' });
     chart.append(title, area, line);
     const value = el('span', { class: 'value', text: '–' });
-    const note = el('span', { class: 'muted small', text: 'collecting…' });
+    const note = el('span', { class: 'note muted small', text: 'collecting…' });
     const root = el('div', { class: 'spark ' + kind, 'data-chart': kind }, value, chart, note);
     return { root, title, area, line, value, note };
   }
