@@ -7,6 +7,7 @@
   const TOKEN_KEY = 'valet.adminToken';
   const REFRESH_MS = 2000;
   const WINDOW_MS = 5 * 60 * 1000;
+  const SMOOTH_MS = 10 * 1000;
   const SVG = 'http://www.w3.org/2000/svg';
   const CHART_W = 120;
   const CHART_H = 30;
@@ -267,25 +268,35 @@
     }
   }
 
-  // Per interval between two samples: requests per second and the share of 5xx answers (%).
+  // Requests per second and the share of 5xx answers (%) at each sample, both over the trailing
+  // SMOOTH_MS (a 2 s interval alone holds too few requests to read), plus the 5-minute totals.
   function series(name) {
     const samples = history.get(name) || [];
     const rate = [];
     const errors = [];
     let requests = 0;
     let failures = 0;
+    // Prefix sums of the per-interval increases; a counter that went down was reset (the daemon
+    // restarted), so that interval counts from zero.
+    const sums = [{ t: samples.length ? samples[0].t : 0, total: 0, errors: 0 }];
     for (let i = 1; i < samples.length; i++) {
       const a = samples[i - 1];
       const b = samples[i];
-      const seconds = (b.t - a.t) / 1000;
-      if (seconds <= 0) continue;
-      // A counter that went down was reset (the daemon restarted): count from zero.
       const total = b.total >= a.total ? b.total - a.total : b.total;
       const failed = b.errors >= a.errors ? b.errors - a.errors : b.errors;
       requests += total;
       failures += failed;
-      rate.push({ t: b.t, v: total / seconds });
-      errors.push({ t: b.t, v: total > 0 ? (100 * failed) / total : 0 });
+      sums.push({ t: b.t, total: requests, errors: failures });
+    }
+    let from = 0;
+    for (let i = 1; i < sums.length; i++) {
+      while (from < i - 1 && sums[from + 1].t <= sums[i].t - SMOOTH_MS) from++;
+      const seconds = (sums[i].t - sums[from].t) / 1000;
+      if (seconds <= 0) continue;
+      const total = sums[i].total - sums[from].total;
+      const failed = sums[i].errors - sums[from].errors;
+      rate.push({ t: sums[i].t, v: total / seconds });
+      errors.push({ t: sums[i].t, v: total > 0 ? (100 * failed) / total : 0 });
     }
     return { rate, errors, requests, failures };
   }
@@ -396,13 +407,13 @@
       const peak = drawSparkline(entry.rate, rate, now, 1);
       setText(entry.rate.value, fmtRate(last) + ' /s');
       setText(entry.rate.note, requests + ' in 5 min');
-      setText(entry.rate.title, 'requests per second over the last 5 minutes; scale 0 to ' + fmtRate(peak) + '/s');
+      setText(entry.rate.title, 'requests per second (over 10 s) in the last 5 minutes; scale 0 to ' + fmtRate(peak) + '/s');
 
       const share = errors[errors.length - 1].v;
       drawSparkline(entry.errors, errors, now, 10);
       setText(entry.errors.value, share.toFixed(1) + ' %');
       setText(entry.errors.note, failures + ' 5xx in 5 min');
-      setText(entry.errors.title, 'share of 5xx answers per 2 s over the last 5 minutes');
+      setText(entry.errors.title, 'share of 5xx answers (over 10 s) in the last 5 minutes');
       setAttr(entry.errors.root, 'data-failing', failures > 0 ? 'yes' : 'no');
     }
 
@@ -568,7 +579,7 @@
       let row = peerRows.get(key);
       if (!row) {
         row = el('tr', { 'data-peer': key });
-        for (const label of ['Node', 'Address', 'State', 'Last message', 'Sync lag p50 / p99', 'Messages in / out']) row.append(el('td', { 'data-label': label }));
+        for (const label of ['Node', 'Address', 'State', 'Last message', 'Lag p50 / p99', 'Msgs/s in / out']) row.append(el('td', { 'data-label': label }));
         row.cells[2].append(el('span', { class: 'pill' }));
         peerRows.set(key, row);
       }
@@ -582,7 +593,7 @@
       setAttr(pill, 'data-state', peer.state);
       setText(cells[3], fmtAge(peer.lastMessageAgeMs));
       setText(cells[4], peer.lagSamples > 0 ? `${fmtMs(peer.syncLagP50Ms)} / ${fmtMs(peer.syncLagP99Ms)}` : 'no samples yet');
-      setText(cells[5], `${fmtRate(peer.messagesInPerSecond)} / ${fmtRate(peer.messagesOutPerSecond)} per s`);
+      setText(cells[5], `${fmtRate(peer.messagesInPerSecond)} / ${fmtRate(peer.messagesOutPerSecond)}`);
     }
   }
 
