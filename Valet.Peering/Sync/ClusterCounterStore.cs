@@ -19,6 +19,12 @@ namespace Valet.Peering.Sync;
 /// the app's partition policy is <see cref="PartitionPolicy.Share"/>, a node spends at most
 /// (limit − what it knows others used) / nodes during the partition: never over the limit.
 /// <see cref="PartitionPolicy.Open"/> keeps counting as usual (up to nodes × limit).</para>
+/// <para>Near the limit (remaining ≤ <see cref="NearLimitZone"/>) in a cluster, a node spends only its
+/// share of what remains, ⌈remaining / nodes⌉, until news of a peer's count arrives (or
+/// <see cref="ShareRefresh"/> passes without any, for a peer that admits nothing): then it takes a
+/// new share of the new remainder. So the requests admitted within one sync lag, which no peer can
+/// see yet, cannot together exceed the remainder by more than about one per node, where plain
+/// own + Σ seen + 1 ≤ limit over-admits by (nodes − 1) × rate × lag.</para>
 /// <para>Windows: a slot per (app, partition, period) holds a ring of four windows, so a peer whose
 /// clock is slightly ahead can send next-window counts without erasing the current window. Updates
 /// about windows more than one window from now are ignored and counted.</para>
@@ -35,6 +41,13 @@ public sealed class ClusterCounterStore : ICounterStore
     private readonly TimeProvider _time;
     private readonly PeeringMetrics _metrics;
     private readonly int _maxCounters;
+    private readonly long _shareRefreshTicks;
+
+    /// <summary>How long a near-limit share lasts without news from peers (a silent peer admitted nothing).</summary>
+    public static readonly TimeSpan ShareRefresh = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>How close to the limit the share rule starts: a tenth of it, and at least four requests per node.</summary>
+    public static long NearLimitZone(long limit, int nodes) => Math.Max(limit / 10, 4L * nodes);
     private Func<string, bool>? _isKnownApp;
 
     public ClusterCounterStore(ClusterMembership membership, TimeProvider time, PeeringMetrics metrics, int maxCounters = 1_000_000)
@@ -43,6 +56,7 @@ public sealed class ClusterCounterStore : ICounterStore
         _time = time;
         _metrics = metrics;
         _maxCounters = maxCounters;
+        _shareRefreshTicks = (long)(ShareRefresh.TotalSeconds * time.TimestampFrequency);
     }
 
     /// <summary>Called after an increment made a window dirty (the sync pump's wake-up).</summary>
@@ -66,11 +80,13 @@ public sealed class ClusterCounterStore : ICounterStore
         var window = WindowFor(slot, key, create: true);
         if (window is null) return new CounterResult(false, 0);
         if (policy == PartitionPolicy.Share && _membership.IsPartitioned) return AcquireShare(window, limit);
+        var nodes = _membership.NodeCount;
         while (true)
         {
             var own = Volatile.Read(ref window.Own);
             var used = own + Volatile.Read(ref window.SeenTotal);
             if (used >= limit) return new CounterResult(false, used);
+            if (nodes > 1 && limit - used <= NearLimitZone(limit, nodes) && !_membership.IsPartitioned) return AcquireNearLimit(window, limit, nodes);
             if (Interlocked.CompareExchange(ref window.Own, own + 1, own) == own)
             {
                 MarkDirty(window);
@@ -100,6 +116,31 @@ public sealed class ClusterCounterStore : ICounterStore
             if (used >= limit || window.PartitionAdmitted >= share) return new CounterResult(false, used);
             Interlocked.Increment(ref window.Own);
             window.PartitionAdmitted++;
+            MarkDirty(window);
+            return new CounterResult(true, used + 1);
+        }
+    }
+
+    // Close to the limit: admit only within this node's share of the remainder, and take a new share
+    // when a peer's count grew (or the share is older than ShareRefresh).
+    private CounterResult AcquireNearLimit(ClusterWindow window, long limit, int nodes)
+    {
+        lock (window)
+        {
+            var used = window.Used;
+            if (used >= limit) return new CounterResult(false, used);
+            var now = _time.GetTimestamp();
+            var seenVersion = Volatile.Read(ref window.SeenVersion);
+            if (window.ShareSeenVersion != seenVersion || now - window.ShareAt >= _shareRefreshTicks)
+            {
+                window.ShareSeenVersion = seenVersion;
+                window.ShareAt = now;
+                window.ShareBaseOwn = Volatile.Read(ref window.Own);
+                window.Share = (limit - used + nodes - 1) / nodes;
+            }
+
+            if (Volatile.Read(ref window.Own) - window.ShareBaseOwn >= window.Share) return new CounterResult(false, used);
+            Interlocked.Increment(ref window.Own);
             MarkDirty(window);
             return new CounterResult(true, used + 1);
         }
@@ -158,7 +199,11 @@ public sealed class ClusterCounterStore : ICounterStore
         else
         {
             var delta = RaiseTo(ref window.Seen[index], update.Count);
-            if (delta > 0) Interlocked.Add(ref window.SeenTotal, delta);
+            if (delta > 0)
+            {
+                Interlocked.Add(ref window.SeenTotal, delta);
+                Interlocked.Increment(ref window.SeenVersion);
+            }
         }
 
         return MergeOutcome.Merged;

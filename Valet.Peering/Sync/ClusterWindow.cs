@@ -5,7 +5,8 @@ namespace Valet.Peering.Sync;
 /// <summary>
 /// The counts of one key in one window: <see cref="Own"/> (admitted here), <see cref="Seen"/> (highest
 /// count heard per other node, by node index) and their sum. Own only grows by CAS; seen entries only
-/// grow by CAS-max. The share-policy fields are touched under the window's lock, only while partitioned.
+/// grow by CAS-max. The share-policy and near-limit fields are touched under the window's lock, only
+/// while partitioned or close to the limit.
 /// </summary>
 public sealed class ClusterWindow(CounterKey key, int nodes)
 {
@@ -25,6 +26,21 @@ public sealed class ClusterWindow(CounterKey key, int nodes)
 
     /// <summary>Requests admitted here under the share policy during the current partition.</summary>
     public long PartitionAdmitted;
+
+    /// <summary>Bumped each time a peer's count for this window grows (news that a near-limit share is stale).</summary>
+    public int SeenVersion;
+
+    /// <summary>Near the limit: the <see cref="SeenVersion"/> the current share was computed at.</summary>
+    public int ShareSeenVersion = -1;
+
+    /// <summary>Near the limit: when the current share was computed (a timestamp of the store's clock).</summary>
+    public long ShareAt;
+
+    /// <summary>Near the limit: <see cref="Own"/> when the current share was computed.</summary>
+    public long ShareBaseOwn;
+
+    /// <summary>Near the limit: how many requests this node may admit on the current share.</summary>
+    public long Share;
 
     public long Used => Volatile.Read(ref Own) + Volatile.Read(ref SeenTotal);
 }
