@@ -18,6 +18,9 @@ public sealed class ClusterWindow(CounterKey key, int nodes)
     /// <summary>1 while an increment of <see cref="Own"/> waits to be sent.</summary>
     public int Dirty;
 
+    /// <summary>How many more times the sync pump re-sends this window's count after its last change (anti-entropy).</summary>
+    public int Resends;
+
     /// <summary>Unix microseconds of the first unsent increment.</summary>
     public long DirtySince;
 
@@ -27,13 +30,7 @@ public sealed class ClusterWindow(CounterKey key, int nodes)
     /// <summary>Requests admitted here under the share policy during the current partition.</summary>
     public long PartitionAdmitted;
 
-    /// <summary>Bumped each time a peer's count for this window grows (news that a near-limit share is stale).</summary>
-    public int SeenVersion;
-
-    /// <summary>Near the limit: the <see cref="SeenVersion"/> the current share was computed at.</summary>
-    public int ShareSeenVersion = -1;
-
-    /// <summary>Near the limit: when the current share was computed (a timestamp of the store's clock).</summary>
+    /// <summary>Near the limit: when the current share was taken (a timestamp of the store's clock; 0 = none yet).</summary>
     public long ShareAt;
 
     /// <summary>Near the limit: <see cref="Own"/> when the current share was computed.</summary>
