@@ -109,6 +109,13 @@ public sealed class AppSchemaTests
         ["cors origin with a path"] = $$"""{ "name": "api1", "cors": { "origins": [ "https://a.example/x" ] }, "endpoints": [ {{Endpoint}} ] }""",
         ["maxBodyBytes negative"] = $$"""{ "name": "api1", "maxBodyBytes": -1, "endpoints": [ {{Endpoint}} ] }""",
         ["strip header pattern only a star"] = $$"""{ "name": "api1", "stripResponseHeaders": [ "*" ], "endpoints": [ {{Endpoint}} ] }""",
+        ["endpoint protocol unknown"] = """{ "name": "api1", "endpoints": [ { "host": "a.example", "port": 8080, "protocol": "http3" } ] }""",
+        ["endpoint h2c over https"] = """{ "name": "api1", "endpoints": [ { "host": "a.example", "port": 8080, "scheme": "https", "protocol": "h2c" } ] }""",
+        ["endpoint http2 without TLS"] = """{ "name": "api1", "endpoints": [ { "host": "a.example", "port": 8080, "protocol": "http2" } ] }""",
+        ["grpcServices name with a slash"] = $$"""{ "name": "api1", "grpcServices": [ "pkg/Service" ], "endpoints": [ {{Endpoint}} ] }""",
+        ["grpcServices listed twice"] = $$"""{ "name": "api1", "grpcServices": [ "pkg.Echo", "pkg.Echo" ], "endpoints": [ {{Endpoint}} ] }""",
+        ["webSocketIdleTimeout 0"] = $$"""{ "name": "api1", "webSocketIdleTimeout": 0, "endpoints": [ {{Endpoint}} ] }""",
+        ["webSocketIdleTimeout a string"] = $$"""{ "name": "api1", "webSocketIdleTimeout": "5m", "endpoints": [ {{Endpoint}} ] }""",
     };
 
     /// <summary>Valid files, including the corners: nulls as absent, IPv6, BOM, lower-case methods, bodyFile.</summary>
@@ -138,6 +145,11 @@ public sealed class AppSchemaTests
         ["authorize false without key"] = $$"""{ "name": "api1", "authorize": false, "rateLimit": false, "endpoints": [ {{Endpoint}} ] }""",
         ["empty endpoints with mocks"] = """{ "name": "api1", "endpoints": [], "mocks": [ { "path": "/" } ] }""",
         ["endpoint path empty"] = """{ "name": "api1", "endpoints": [ { "host": "a-b.example", "port": 80, "path": "" } ] }""",
+        ["protocols and websocket/grpc fields"] = """
+            { "name": "api1", "grpcServices": [ "valet.test.v1.Echo", "Greeter" ], "webSocketIdleTimeout": 0.5,
+              "endpoints": [ { "host": "a.example", "port": 1, "protocol": "h2c" }, { "host": "a.example", "port": 2, "scheme": "https", "protocol": "http2" },
+                             { "host": "a.example", "port": 3, "protocol": "http1" } ] }
+            """,
         ["every policy field"] = $$"""
             { "name": "p", "endpoints": [ {{Endpoint}} ], "authorize": true,
               "keys": [ { "id": "alice", "key": "ka", "limitValue": 9 }, { "id": "bob", "key": "sha256:{{new string('a', 64)}}" } ],
