@@ -130,6 +130,13 @@ public sealed class AppSchemaTests
         ["oidc without audience"] = $$"""{ "name": "api1", "auth": { "type": "oidc", "authority": "https://login.example" }, "endpoints": [ {{Endpoint}} ] }""",
         ["auth basic with authKey"] = $$"""{ "name": "api1", "authKey": "k", "auth": { "type": "basic", "users": [ { "name": "ada", "password": "{{PasswordHash}}" } ] }, "endpoints": [ {{Endpoint}} ] }""",
         ["partitionPolicy unknown"] = $$"""{ "name": "api1", "partitionPolicy": "strict", "endpoints": [ {{Endpoint}} ] }""",
+        ["endpoint protocol unknown"] = """{ "name": "api1", "endpoints": [ { "host": "a.example", "port": 8080, "protocol": "http3" } ] }""",
+        ["endpoint h2c over https"] = """{ "name": "api1", "endpoints": [ { "host": "a.example", "port": 8080, "scheme": "https", "protocol": "h2c" } ] }""",
+        ["endpoint http2 without TLS"] = """{ "name": "api1", "endpoints": [ { "host": "a.example", "port": 8080, "protocol": "http2" } ] }""",
+        ["grpcServices name with a slash"] = $$"""{ "name": "api1", "grpcServices": [ "pkg/Service" ], "endpoints": [ {{Endpoint}} ] }""",
+        ["grpcServices listed twice"] = $$"""{ "name": "api1", "grpcServices": [ "pkg.Echo", "pkg.Echo" ], "endpoints": [ {{Endpoint}} ] }""",
+        ["webSocketIdleTimeout 0"] = $$"""{ "name": "api1", "webSocketIdleTimeout": 0, "endpoints": [ {{Endpoint}} ] }""",
+        ["webSocketIdleTimeout a string"] = $$"""{ "name": "api1", "webSocketIdleTimeout": "5m", "endpoints": [ {{Endpoint}} ] }""",
     };
 
     /// <summary>Valid files, including the corners: nulls as absent, IPv6, BOM, lower-case methods, bodyFile.</summary>
@@ -166,6 +173,11 @@ public sealed class AppSchemaTests
         ["oidc auth"] = $$"""{ "name": "api1", "auth": { "type": "oidc", "authority": "https://login.example", "audience": "client-1", "tokenHeader": "X-Token" }, "endpoints": [ {{Endpoint}} ] }""",
         ["public auth"] = $$"""{ "name": "api1", "auth": { "type": "public" }, "endpoints": [ {{Endpoint}} ] }""",
         ["endpoint path empty"] = """{ "name": "api1", "endpoints": [ { "host": "a-b.example", "port": 80, "path": "" } ] }""",
+        ["protocols and websocket/grpc fields"] = """
+            { "name": "api1", "grpcServices": [ "valet.test.v1.Echo", "Greeter" ], "webSocketIdleTimeout": 0.5,
+              "endpoints": [ { "host": "a.example", "port": 1, "protocol": "h2c" }, { "host": "a.example", "port": 2, "scheme": "https", "protocol": "http2" },
+                             { "host": "a.example", "port": 3, "protocol": "http1" } ] }
+            """,
         ["every policy field"] = $$"""
             { "name": "p", "endpoints": [ {{Endpoint}} ], "authorize": true,
               "keys": [ { "id": "alice", "key": "ka", "limitValue": 9 }, { "id": "bob", "key": "sha256:{{new string('a', 64)}}" } ],
