@@ -9,7 +9,10 @@
 #   bench/observability.sh --rounds 1 --duration 3  # a quick look
 #
 # CPU pinning as in bench/proxy.sh: the Valet under load on CPU 1 (the idle one waits there too),
-# wrk, the backend and the scraper on CPU 0. Prints one table and saves it under bench/results/.
+# wrk, the backend and the scraper on CPU 0. Besides req/s, each run records the Valet process's CPU
+# time (user + system, from /proc) per request answered: on a machine shared with other work,
+# throughput swings with the neighbours, while CPU time per request is what observability costs.
+# Prints one table and saves it under bench/results/.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 rounds=5
@@ -87,10 +90,12 @@ CONF
 # The access log goes to a file, as it would to the journal or a log shipper (the console log too).
 taskset -c "$proxy_cpu" "$work/valet/valet" --conf "$work/conf" --bind 127.0.0.1 --port $ON --admin-port $ON_ADMIN \
   > "$work/access-on.log" 2>&1 &
-pids+=($!)
+on_pid=$!
+pids+=($on_pid)
 taskset -c "$proxy_cpu" "$work/valet/valet" --conf "$work/conf" --bind 127.0.0.1 --port $OFF --admin-port $OFF_ADMIN --access-log off \
   > "$work/access-off.log" 2>&1 &
-pids+=($!)
+off_pid=$!
+pids+=($off_pid)
 
 for port in $ON $OFF; do
   for _ in $(seq 1 200); do
@@ -106,15 +111,22 @@ scraper=$!
 
 # --- load ----------------------------------------------------------------------------------------
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.3f\n", v}'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ticks=$(getconf CLK_TCK)
+# wrk_run NAME PID URL [wrk args...] -> "name rps p99ms errors cpu-us-per-request" in $work/raw
 wrk_run() {
-  local name=$1 url=$2; shift 2
-  local out rps p99 errors
+  local name=$1 pid=$2 url=$3; shift 3
+  local out rps p99 errors requests before after us
+  before=$(cpu_ticks "$pid")
   out=$(taskset -c "$load_cpu" wrk -t1 -c64 -d"${duration}s" --latency "$@" "$url" 2>&1)
+  after=$(cpu_ticks "$pid")
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out" | to_ms)
   errors=$(awk '/Non-2xx or 3xx responses:/ {n=$NF} /Socket errors:/ {gsub(",", ""); s=$4+$6+$8+$10} END {print n+s}' <<<"$out")
-  echo "$name ${rps:-0} ${p99:-0} ${errors:-0}" >> "$work/raw"
-  printf '  %-14s %10s req/s  p99 %7s ms  errors %s\n' "$name" "${rps:-0}" "${p99:-0}" "${errors:-0}" >&2
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  us=$(awk -v b="$before" -v a="$after" -v t="$ticks" -v n="${requests:-0}" 'BEGIN {if (n>0) printf "%.2f", (a-b)*1e6/t/n; else print 0}')
+  echo "$name ${rps:-0} ${p99:-0} ${errors:-0} $us" >> "$work/raw"
+  printf '  %-14s %10s req/s  p99 %7s ms  errors %s  CPU %s us/request\n' "$name" "${rps:-0}" "${p99:-0}" "${errors:-0}" "$us" >&2
 }
 
 : > "$work/raw"
@@ -126,10 +138,10 @@ for port in $ON $OFF; do
 done
 for r in $(seq 1 "$rounds"); do
   echo "round $r" >&2
-  wrk_run on-plain "http://127.0.0.1:$ON/bench/"
-  wrk_run off-plain "http://127.0.0.1:$OFF/bench/"
-  wrk_run on-policies "http://127.0.0.1:$ON/benchpol/" -H "X-Valet-Auth: $KEY"
-  wrk_run off-policies "http://127.0.0.1:$OFF/benchpol/" -H "X-Valet-Auth: $KEY"
+  wrk_run on-plain "$on_pid" "http://127.0.0.1:$ON/bench/"
+  wrk_run off-plain "$off_pid" "http://127.0.0.1:$OFF/bench/"
+  wrk_run on-policies "$on_pid" "http://127.0.0.1:$ON/benchpol/" -H "X-Valet-Auth: $KEY"
+  wrk_run off-policies "$off_pid" "http://127.0.0.1:$OFF/benchpol/" -H "X-Valet-Auth: $KEY"
 done
 kill "$scraper" 2>/dev/null || true
 scraper=""
@@ -154,13 +166,13 @@ report="$here/bench/results/observability-$stamp.md"
   echo "Machine: $(nproc) CPUs ($(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')), kernel $(uname -r); load average $load_before before the run, $load_after after."
   echo "Valet pinned to CPU $proxy_cpu; wrk (1 thread, 64 connections), the backend nginx and the scraper on CPU $load_cpu."
   echo "\"on\": defaults (metrics, JSON access log to a file, /metrics scraped every second). \"off\": --access-log off, /metrics never scraped."
-  echo "Runs: $rounds interleaved rounds of ${duration} s per case; medians (and range) of req/s over rounds."
+  echo "Runs: $rounds interleaved rounds of ${duration} s per case; medians (and range) of req/s over rounds; CPU us/req = the Valet process's user + system time per request answered (median over rounds)."
   echo
-  echo "| app | on req/s | off req/s | on range | off range | on p99 ms | off p99 ms | cost (req/s) | errors on/off |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| app | on req/s | off req/s | on range | off range | on p99 ms | off p99 ms | cost (req/s) | on CPU us/req | off CPU us/req | cost (CPU/req) | errors on/off |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   for app in plain policies; do
-    on=$(col on-$app 2); off=$(col off-$app 2)
-    echo "| $app | $on | $off | $(spread on-$app) | $(spread off-$app) | $(col on-$app 3) | $(col off-$app 3) | $(cost "$on" "$off") | $(errs on-$app)/$(errs off-$app) |"
+    on=$(col on-$app 2); off=$(col off-$app 2); con=$(col on-$app 5); coff=$(col off-$app 5)
+    echo "| $app | $on | $off | $(spread on-$app) | $(spread off-$app) | $(col on-$app 3) | $(col off-$app 3) | $(cost "$on" "$off") | $con | $coff | $(awk -v a="$con" -v b="$coff" 'BEGIN {if (b>0) printf "%.1f%%", (a-b)*100/b; else print "n/a"}') | $(errs on-$app)/$(errs off-$app) |"
   done
   echo
   echo "Access log: $lines lines written for $served requests answered by the instrumented Valet; ${dropped:-0} dropped."

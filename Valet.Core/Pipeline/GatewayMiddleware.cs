@@ -14,6 +14,8 @@ namespace Valet.Core.Pipeline;
 
 /// <summary>
 /// The public request path, in order:
+/// 0. observe: <see cref="RequestObserver"/> opens the request's record (request id, trace context)
+///    and closes it when the answer is complete (metrics, consumer figures, access log, span);
 /// 1. snapshot: read the current route table once;
 /// 2. resolve: Host of a host-routed app, else first path segment = app (unknown → 404, escaping path → 400);
 /// 2b. scheme: https "only" → 308 to HTTPS; https "off" over TLS → 421;
