@@ -15,6 +15,9 @@ internal sealed class StreamCopyContent(Stream source, bool flush = false) : Htt
     /// <summary>Set once any byte of the body was read from the client.</summary>
     public bool Started { get; private set; }
 
+    /// <summary>Body bytes read from the client and written to the endpoint so far.</summary>
+    public long Bytes { get; private set; }
+
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
@@ -28,6 +31,7 @@ internal sealed class StreamCopyContent(Stream source, bool flush = false) : Htt
             while ((read = await source.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false)) > 0)
             {
                 await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                Bytes += read;
                 if (flush) await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Valet.Core.Configuration;
 using Valet.Core.RateLimiting;
 using Valet.Core.Diagnostics;
+using Valet.Core.Diagnostics.Metrics;
+using Valet.Core.Diagnostics.Traffic;
 using Valet.Core.Routing;
 using Valet.Daemon.Hosting;
 using Valet.Peering;
@@ -20,7 +22,8 @@ namespace Valet.Daemon.Admin;
 /// </summary>
 public sealed class AdminMiddleware(
     ConfigManager config, AppFileStore store, ReadinessState readiness, AdminAuthenticator authenticator,
-    WindowRateLimiter limiter, TimeProvider time, ILogger<AdminMiddleware> logger, ValetOptions options, PeeringNode? peering = null)
+    WindowRateLimiter limiter, TimeProvider time, ILogger<AdminMiddleware> logger, ValetOptions options, PrometheusExporter exporter,
+    TrafficRegistry traffic, PeeringNode? peering = null)
 {
     public Task InvokeAsync(HttpContext context)
     {
@@ -76,12 +79,16 @@ public sealed class AdminMiddleware(
                 return ReloadAsync(context);
             case AdminRoute.Peers:
                 return AdminJson.WriteAsync(context, StatusCodes.Status200OK, WritePeers);
+            case AdminRoute.Metrics:
+                return WriteMetricsAsync(context);
         }
 
         if (!AdminTarget.TryName(nameSegment, out var name, out var nameError))
         {
             return AdminProblemWriter.WriteAsync(context, AdminError.BadName, nameError);
         }
+
+        if (route == AdminRoute.Consumers) return GetConsumersAsync(context, name);
 
         if (route == AdminRoute.AppRoute)
         {
@@ -104,6 +111,17 @@ public sealed class AdminMiddleware(
             "DELETE" => DeleteAsync(context, name),
             _ => GetAsync(context, name),
         };
+    }
+
+    private Task WriteMetricsAsync(HttpContext context)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(exporter.Scrape());
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = PrometheusText.ContentType;
+        response.Headers.CacheControl = "no-store";
+        response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
     }
 
     // A node without peers answers too (clustered: false, no peers), so tools need not know the setup.
@@ -150,6 +168,17 @@ public sealed class AdminMiddleware(
         }
 
         return WriteAppAsync(context, StatusCodes.Status200OK, app, config.LastReport);
+    }
+
+    private Task GetConsumersAsync(HttpContext context, string name)
+    {
+        if (!config.Current.TryGetApp(name, out var app))
+        {
+            return AdminProblemWriter.WriteAsync(context, AdminError.UnknownApp, $"no app is named '{name}'", app: name);
+        }
+
+        var now = time.GetUtcNow();
+        return AdminJson.WriteAsync(context, StatusCodes.Status200OK, json => ConsumersView.Write(json, app, traffic.Find(app.Name), limiter, now));
     }
 
     private async Task PutAsync(HttpContext context, string name)
