@@ -17,7 +17,7 @@ namespace Valet.Core.Forwarding;
 /// <see cref="HttpMessageInvoker"/>. Bodies flow through pooled buffers in both directions and
 /// are never held whole.
 /// </summary>
-public sealed class HttpForwarder(TimeProvider time, GatewayMetrics metrics)
+public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, GatewayMetrics metrics)
 {
     private const int ResponseBufferSize = 64 * 1024;
 
@@ -29,9 +29,15 @@ public sealed class HttpForwarder(TimeProvider time, GatewayMetrics metrics)
     ///    cancels the upstream call.
     /// 3. Copy status and headers, then stream the body, then copy trailers.
     /// Nothing is written to the client unless step 2 succeeded, so the caller can still retry or
-    /// answer with a problem.
+    /// answer with a problem. A WebSocket opening goes to <see cref="WebSocketTunnel"/> instead.
     /// </summary>
-    public async ValueTask<ForwardResult> ForwardAsync(HttpContext context, GatewayRequest gateway, EndpointModel endpoint)
+    public ValueTask<ForwardResult> ForwardAsync(HttpContext context, GatewayRequest gateway, EndpointModel endpoint)
+    {
+        var websocket = WebSocketRequest.Detect(context);
+        return websocket == WebSocketKind.None ? ForwardHttpAsync(context, gateway, endpoint) : tunnel.ForwardAsync(context, gateway, endpoint, websocket);
+    }
+
+    private async ValueTask<ForwardResult> ForwardHttpAsync(HttpContext context, GatewayRequest gateway, EndpointModel endpoint)
     {
         var app = gateway.App;
         var record = gateway.Record;
@@ -42,7 +48,8 @@ public sealed class HttpForwarder(TimeProvider time, GatewayMetrics metrics)
         StreamCopyContent? content = null;
         if (HasBody(context))
         {
-            content = new StreamCopyContent(request.Body);
+            // HTTP/2 endpoints get each chunk at once: a gRPC stream's messages must not wait in a buffer.
+            content = new StreamCopyContent(request.Body, flush: endpoint.IsHttp2);
             if (request.ContentLength is { } length) content.Headers.ContentLength = length;
             upstream.Content = content;
         }
@@ -118,13 +125,13 @@ public sealed class HttpForwarder(TimeProvider time, GatewayMetrics metrics)
     /// The upstream message for a gateway request: under a route, the route's prefix is replaced by
     /// the endpoint's path (/users/42 under route /users → {path}/42); else the app-relative path.
     /// </summary>
-    private static HttpRequestMessage CreateRequest(string method, EndpointModel endpoint, GatewayRequest gateway)
+    internal static HttpRequestMessage CreateRequest(string method, EndpointModel endpoint, GatewayRequest gateway)
     {
         var target = gateway.Target;
         if (gateway.Route is not { } route) return CreateRequest(method, endpoint, target.Path, target.Query);
         var rest = route.Rest(target.PathOrRoot);
         var baseOnly = rest.IsEmpty && endpoint.Config.Path.Length > 0;
-        return NewMessage(method, string.Concat(endpoint.BaseAddress, baseOnly ? "" : rest.IsEmpty ? "/" : rest, target.Query));
+        return NewMessage(method, string.Concat(endpoint.BaseAddress, baseOnly ? "" : rest.IsEmpty ? "/" : rest, target.Query), endpoint);
     }
 
     /// <summary>
@@ -135,13 +142,14 @@ public sealed class HttpForwarder(TimeProvider time, GatewayMetrics metrics)
     internal static HttpRequestMessage CreateRequest(string method, EndpointModel endpoint, ReadOnlySpan<char> path, ReadOnlySpan<char> query) =>
         NewMessage(method, path.IsEmpty
             ? string.Concat(endpoint.BaseAddress, "/", query)
-            : string.Concat(endpoint.BaseAddress, path, query));
+            : string.Concat(endpoint.BaseAddress, path, query), endpoint);
 
-    private static HttpRequestMessage NewMessage(string method, string uri) =>
+    /// <summary>The message in the endpoint's <c>protocol</c>: HTTP/1.1, or HTTP/2 exactly (TLS or h2c by prior knowledge).</summary>
+    private static HttpRequestMessage NewMessage(string method, string uri, EndpointModel endpoint) =>
         new(HttpMethod.Parse(method), new Uri(uri, UriKind.Absolute))
         {
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            Version = endpoint.Version,
+            VersionPolicy = endpoint.VersionPolicy,
         };
 
     /// <summary>
@@ -227,7 +235,7 @@ public sealed class HttpForwarder(TimeProvider time, GatewayMetrics metrics)
         return false;
     }
 
-    private static void CopyResponseHead(HttpContext context, HttpResponseMessage response, AppModel app)
+    internal static void CopyResponseHead(HttpContext context, HttpResponseMessage response, AppModel app)
     {
         var target = context.Response;
         target.StatusCode = (int)response.StatusCode;
@@ -249,7 +257,7 @@ public sealed class HttpForwarder(TimeProvider time, GatewayMetrics metrics)
     /// Copies backend headers, except hop-by-hop and stripped ones. Headers the gateway already set
     /// (request id, rate-limit figures, CORS) win over the backend's; <c>Vary</c> is merged.
     /// </summary>
-    private static void CopyResponseHeaders(HttpHeaders source, IHeaderDictionary target, HeaderFilter strip)
+    internal static void CopyResponseHeaders(HttpHeaders source, IHeaderDictionary target, HeaderFilter strip)
     {
         foreach (var header in source.NonValidated)
         {
@@ -267,7 +275,7 @@ public sealed class HttpForwarder(TimeProvider time, GatewayMetrics metrics)
         }
     }
 
-    private async ValueTask<ForwardResult> CopyBodyAsync(HttpContext context, HttpResponseMessage response, Diagnostics.RequestRecord record,
+    internal static async ValueTask<ForwardResult> CopyBodyAsync(HttpContext context, HttpResponseMessage response, Diagnostics.RequestRecord record,
         CancellationToken token)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ResponseBufferSize);

@@ -94,6 +94,7 @@ public static class GatewayHost
         services.AddSingleton(sp => new PrometheusExporter(MetricMeters(sp)));
         services.AddHostedService<CounterSweeper>();
         services.AddHostedService<AuthReadinessReporter>();
+        services.AddSingleton<WebSocketTunnel>();
         services.AddSingleton<HttpForwarder>();
         services.AddSingleton<UpstreamDispatcher>();
         services.AddSingleton<MockResponder>();
