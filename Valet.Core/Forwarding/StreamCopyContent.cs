@@ -14,6 +14,12 @@ internal sealed class StreamCopyContent(Stream source) : HttpContent
     /// <summary>Set once any byte of the body was read from the client.</summary>
     public bool Started { get; private set; }
 
+    /// <summary>
+    /// Why reading the client's body failed (Kestrel found it malformed, too slow or too large),
+    /// or null: tells a failure of the client apart from one of the endpoint.
+    /// </summary>
+    public Exception? ReadFailure { get; private set; }
+
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
@@ -23,9 +29,20 @@ internal sealed class StreamCopyContent(Stream source) : HttpContent
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            int read;
-            while ((read = await source.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false)) > 0)
+            while (true)
             {
+                int read;
+                try
+                {
+                    read = await source.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    ReadFailure = e;
+                    throw;
+                }
+
+                if (read == 0) break;
                 await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
             }
         }

@@ -49,7 +49,7 @@ public sealed class TestGateway : IAsyncDisposable
 
     public static async Task<TestGateway> StartAsync(IEnumerable<object> apps, TimeSpan? cooldown = null, bool h2c = false, Action<TempFolder>? prepare = null,
         string? adminToken = null, TimeProvider? time = null,
-        int maxAggregatePartsInFlight = 1024, bool https = false)
+        int maxAggregatePartsInFlight = 1024, bool https = false, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null)
     {
         var conf = new TempFolder();
         prepare?.Invoke(conf);
@@ -72,6 +72,7 @@ public sealed class TestGateway : IAsyncDisposable
             AdminPort = 0,
             AdminToken = adminToken,
             MaxAggregatePartsInFlight = maxAggregatePartsInFlight,
+            TuneLimits = limits,
         };
         var app2 = GatewayHost.Build(options, time, logging: l => l.SetMinimumLevel(LogLevel.Warning));
         var load = app2.Services.GetRequiredService<ConfigManager>().LoadInitial();
