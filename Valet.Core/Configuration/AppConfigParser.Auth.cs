@@ -263,6 +263,7 @@ public static partial class AppConfigParser
     /// <summary>Reads a small text file named in the app file: relative to the conf folder, or absolute.</summary>
     private static string? ReadConfFile(ValidationScope scope, string path, string file, string baseDirectory, string field)
     {
+        if (!IsPathName(scope, path, field, file)) return null;
         var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDirectory, file));
         try
         {

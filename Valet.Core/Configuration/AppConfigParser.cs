@@ -74,6 +74,13 @@ public static partial class AppConfigParser
                 $"invalid JSON: {StripPosition(e.Message)}"));
         }
 
+        if (FindUnpairedSurrogate(utf8) is { } bad)
+        {
+            document.Dispose();
+            return AppParseResult.Failed(new ConfigError(file, bad.Line, bad.Column, "$",
+                "invalid JSON text: a string or field name holds an unpaired surrogate escape (such as \\ud800), which is not a character; write the character itself, or a pair such as \\ud83d\\ude00"));
+        }
+
         using (document)
         {
             var positions = JsonPositionIndex.Build(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
@@ -299,6 +306,10 @@ public static partial class AppConfigParser
 
                 content = Encoding.UTF8.GetBytes(body);
             }
+            else if (bodyFile is not null && !IsPathName(scope, $"{path}.bodyFile", "bodyFile", bodyFile))
+            {
+                valid = false;
+            }
             else if (bodyFile is not null)
             {
                 var root = System.IO.Path.GetFullPath(baseDirectory);
@@ -386,9 +397,49 @@ public static partial class AppConfigParser
         return headers;
     }
 
+    /// <summary>
+    /// Whether <paramref name="file"/> can name a file at all. No path holds a NUL character, and
+    /// .NET refuses one with an exception rather than as a missing file, so it is reported here,
+    /// before the name is resolved. Used for every file an app file names.
+    /// </summary>
+    private static bool IsPathName(ValidationScope scope, string jsonPath, string field, string file)
+    {
+        if (!file.Contains('\0')) return true;
+        scope.Error(jsonPath, $"'{field}' \"{file.Replace("\0", "\\0")}\" holds a NUL character, which no file name can");
+        return false;
+    }
+
     private static bool IsValidHost(string host) =>
         host.Length <= 253 && (HostPattern().IsMatch(host)
             || host.StartsWith('[') && host.EndsWith(']') && Uri.CheckHostName(host[1..^1]) == UriHostNameType.IPv6);
+
+    /// <summary>
+    /// Where a string or member name holds a <c>\uXXXX</c> escape of half a surrogate pair. The JSON
+    /// grammar allows it and <see cref="JsonDocument"/> parses it, but it is not text, so reading it
+    /// as a string throws: found here, once, before anything reads strings.
+    /// </summary>
+    private static (int Line, int Column)? FindUnpairedSurrogate(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IndexOf("\\u"u8) < 0) return null;
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = DocumentOptions.MaxDepth });
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName) || !reader.ValueIsEscaped) continue;
+            try
+            {
+                _ = reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                var before = utf8[..(int)reader.TokenStartIndex];
+                var line = before.Count((byte)'\n') + 1;
+                var column = before.Length - (before.LastIndexOf((byte)'\n') + 1) + 1;
+                return (line, column);
+            }
+        }
+
+        return null;
+    }
 
     private static string StripPosition(string message)
     {
