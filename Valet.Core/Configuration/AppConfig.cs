@@ -12,6 +12,7 @@ public sealed record AppConfig
     public const double DefaultTimeoutSeconds = 30;
     public const int DefaultLimitPeriodSeconds = 60;
     public const string DefaultLoadBalancing = "roundRobin";
+    public const double DefaultWebSocketIdleTimeoutSeconds = 300;
 
     /// <summary>Consumer id given to the seed's single <c>authKey</c>.</summary>
     public const string DefaultConsumerId = "default";
@@ -79,6 +80,12 @@ public sealed record AppConfig
     public TlsConfig? Tls { get; init; }
 
     public HttpsMode Https { get; init; } = HttpsMode.Both;
+
+    /// <summary>gRPC services (<c>pkg.Service</c>) routed to this app by the <c>/pkg.Service/</c> path prefix, with the whole path.</summary>
+    public IReadOnlyList<string> GrpcServices { get; init; } = [];
+
+    /// <summary>Seconds a WebSocket tunnel may go without a byte either way before both sides are closed.</summary>
+    public double WebSocketIdleTimeout { get; init; } = DefaultWebSocketIdleTimeoutSeconds;
 
     /// <summary>Digest of the other files the app reads (PEMs); part of its revision. "" when none.</summary>
     public string FilesDigest { get; init; } = "";

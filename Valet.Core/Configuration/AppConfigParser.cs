@@ -15,8 +15,8 @@ public static partial class AppConfigParser
         ["$schema", "name", "description", "authorize", "authKey", "authHeader", "rateLimit", "limitValue",
          "endpoints", "methods", "timeout", "mocks", "keys", "limitPeriod", "limitBy", "cors", "maxBodyBytes",
          "stripResponseHeaders", "stripRequestHeaders", "aggregate", "loadBalancing", "forwardHeaders",
-         "auth", "hosts", "routes", "tls", "https", "partitionPolicy"];
-    private static readonly string[] EndpointFields = ["host", "path", "port", "scheme"];
+         "auth", "hosts", "routes", "tls", "https", "partitionPolicy", "grpcServices", "webSocketIdleTimeout"];
+    private static readonly string[] EndpointFields = ["host", "path", "port", "scheme", "protocol"];
     private static readonly string[] MockFields = ["method", "path", "status", "headers", "body", "bodyFile", "delayMs"];
 
     private static readonly JsonDocumentOptions DocumentOptions = new()
@@ -30,6 +30,9 @@ public static partial class AppConfigParser
 
     /// <summary>The longest time a mock may wait before answering.</summary>
     public const int MaxMockDelayMs = 60_000;
+
+    /// <summary>The longest <c>webSocketIdleTimeout</c>, in seconds (one day).</summary>
+    public const double MaxWebSocketIdleTimeoutSeconds = 86_400;
 
     /// <summary>The largest mock body file.</summary>
     public const int MaxMockBodyBytes = 10 * 1024 * 1024;
@@ -142,6 +145,8 @@ public static partial class AppConfigParser
         var mocks = ReadMocks(scope, app, baseDirectory);
         var fanOut = ReadFanOut(scope, app, name, authHeader);
         var hosts = ReadHosts(scope, app);
+        var grpcServices = ReadGrpcServices(scope, app);
+        var webSocketIdleTimeout = app.Number("webSocketIdleTimeout", 0, MaxWebSocketIdleTimeoutSeconds) ?? AppConfig.DefaultWebSocketIdleTimeoutSeconds;
         var routes = ReadRoutes(scope, app);
         var (tls, https) = ReadTls(scope, app, baseDirectory, hosts.Count > 0);
 
@@ -162,6 +167,8 @@ public static partial class AppConfigParser
             Authorize = authorize,
             Auth = auth,
             Hosts = hosts,
+            GrpcServices = grpcServices,
+            WebSocketIdleTimeout = webSocketIdleTimeout,
             Routes = routes,
             Tls = tls,
             Https = https,
@@ -224,6 +231,7 @@ public static partial class AppConfigParser
             var port = ep.Integer("port", 1, 65535, required: true);
             var prefix = ep.String("path") ?? "";
             var scheme = ep.String("scheme") ?? "http";
+            var protocolName = ep.String("protocol") ?? "http1";
             var valid = host is not null && port is not null;
 
             if (host is not null && !IsValidHost(host))
@@ -244,9 +252,32 @@ public static partial class AppConfigParser
                 valid = false;
             }
 
+            var protocol = protocolName switch
+            {
+                "http1" => EndpointProtocol.Http1,
+                "http2" => EndpointProtocol.Http2,
+                "h2c" => EndpointProtocol.H2c,
+                _ => (EndpointProtocol?)null,
+            };
+            if (protocol is null)
+            {
+                scope.Error($"{path}.protocol", $"'protocol' is \"{protocolName}\"; use \"http1\" (default), \"http2\" (HTTP/2 over TLS) or \"h2c\" (HTTP/2 without TLS)");
+                valid = false;
+            }
+            else if (protocol == EndpointProtocol.H2c && scheme == "https")
+            {
+                scope.Error($"{path}.protocol", "'protocol' \"h2c\" is HTTP/2 without TLS, but 'scheme' is \"https\"; use \"http2\" for HTTP/2 over TLS");
+                valid = false;
+            }
+            else if (protocol == EndpointProtocol.Http2 && scheme == "http")
+            {
+                scope.Error($"{path}.protocol", "'protocol' \"http2\" is HTTP/2 over TLS, but 'scheme' is \"http\"; set 'scheme' to \"https\", or use \"h2c\" for HTTP/2 without TLS");
+                valid = false;
+            }
+
             if (valid)
             {
-                endpoints.Add(new EndpointConfig { Host = host!, Port = (int)port!, Path = prefix.TrimEnd('/'), Scheme = scheme });
+                endpoints.Add(new EndpointConfig { Host = host!, Port = (int)port!, Path = prefix.TrimEnd('/'), Scheme = scheme, Protocol = protocol!.Value });
             }
         }
 

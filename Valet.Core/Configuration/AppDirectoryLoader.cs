@@ -41,7 +41,7 @@ public static class AppDirectoryLoader
             if (IsAppFileName(System.IO.Path.GetFileName(path))) files.Add(LoadFile(path, full));
         }
 
-        return new DirectoryLoad(full, CheckUniqueHosts(CheckUniqueNames(files, servingFiles)), []);
+        return new DirectoryLoad(full, CheckUniqueGrpcServices(CheckUniqueHosts(CheckUniqueNames(files, servingFiles))), []);
     }
 
     /// <summary>Reads and parses one file.</summary>
@@ -101,6 +101,48 @@ public static class AppDirectoryLoader
             }
 
             foreach (var host in config.Hosts) owner[host] = file;
+        }
+
+        return files;
+    }
+
+    /// <summary>
+    /// A gRPC service routes to one app: a later file (in ordinal order) that repeats one is an error,
+    /// and so is a service named like an app, whose path segment it would take over.
+    /// </summary>
+    private static List<AppFile> CheckUniqueGrpcServices(List<AppFile> files)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            if (file.Config is { } config) names.Add(config.Name);
+        }
+
+        var owner = new Dictionary<string, AppFile>(StringComparer.Ordinal);
+        for (var i = 0; i < files.Count; i++)
+        {
+            var file = files[i];
+            if (file.Config is not { GrpcServices.Count: > 0 } config) continue;
+            var errors = new List<ConfigError>();
+            foreach (var service in config.GrpcServices)
+            {
+                if (owner.TryGetValue(service, out var other) && other.Config!.Name != config.Name)
+                {
+                    errors.Add(new ConfigError(file.FileName, 0, 0, "$.grpcServices", $"gRPC service \"{service}\" is already routed to app \"{other.Config!.Name}\" ({other.FileName}); a service routes to one app"));
+                }
+                else if (names.Contains(service) && service != config.Name)
+                {
+                    errors.Add(new ConfigError(file.FileName, 0, 0, "$.grpcServices", $"gRPC service \"{service}\" is the name of app \"{service}\", whose /{service}/ path it would take over; a service name and an app name must differ"));
+                }
+            }
+
+            if (errors.Count > 0)
+            {
+                files[i] = file with { Config = null, Errors = errors };
+                continue;
+            }
+
+            foreach (var service in config.GrpcServices) owner[service] = file;
         }
 
         return files;

@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(1005, LogLevel.Warning, "App {App}: no healthy endpoint (request {RequestId})")]
     public static partial void NoHealthyEndpoint(ILogger logger, string app, string requestId);
+
+    [LoggerMessage(1006, LogLevel.Information, "App {App}: WebSocket to {Endpoint} idle for {IdleSeconds}s, closed (request {RequestId})")]
+    public static partial void WebSocketIdle(ILogger logger, string app, string endpoint, double idleSeconds, string requestId);
 }

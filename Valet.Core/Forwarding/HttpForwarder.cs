@@ -14,7 +14,7 @@ namespace Valet.Core.Forwarding;
 /// <see cref="HttpMessageInvoker"/>. Bodies flow through pooled buffers in both directions and
 /// are never held whole.
 /// </summary>
-public sealed class HttpForwarder(TimeProvider time)
+public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel)
 {
     private const int ResponseBufferSize = 64 * 1024;
 
@@ -26,9 +26,15 @@ public sealed class HttpForwarder(TimeProvider time)
     ///    cancels the upstream call.
     /// 3. Copy status and headers, then stream the body, then copy trailers.
     /// Nothing is written to the client unless step 2 succeeded, so the caller can still retry or
-    /// answer with a problem.
+    /// answer with a problem. A WebSocket opening goes to <see cref="WebSocketTunnel"/> instead.
     /// </summary>
-    public async ValueTask<ForwardResult> ForwardAsync(HttpContext context, GatewayRequest gateway, EndpointModel endpoint)
+    public ValueTask<ForwardResult> ForwardAsync(HttpContext context, GatewayRequest gateway, EndpointModel endpoint)
+    {
+        var websocket = WebSocketRequest.Detect(context);
+        return websocket == WebSocketKind.None ? ForwardHttpAsync(context, gateway, endpoint) : tunnel.ForwardAsync(context, gateway, endpoint, websocket);
+    }
+
+    private async ValueTask<ForwardResult> ForwardHttpAsync(HttpContext context, GatewayRequest gateway, EndpointModel endpoint)
     {
         var app = gateway.App;
         var request = context.Request;
@@ -37,7 +43,8 @@ public sealed class HttpForwarder(TimeProvider time)
         StreamCopyContent? content = null;
         if (HasBody(context))
         {
-            content = new StreamCopyContent(request.Body);
+            // HTTP/2 endpoints get each chunk at once: a gRPC stream's messages must not wait in a buffer.
+            content = new StreamCopyContent(request.Body, flush: endpoint.IsHttp2);
             if (request.ContentLength is { } length) content.Headers.ContentLength = length;
             upstream.Content = content;
         }
@@ -75,13 +82,13 @@ public sealed class HttpForwarder(TimeProvider time)
     /// The upstream message for a gateway request: under a route, the route's prefix is replaced by
     /// the endpoint's path (/users/42 under route /users → {path}/42); else the app-relative path.
     /// </summary>
-    private static HttpRequestMessage CreateRequest(string method, EndpointModel endpoint, GatewayRequest gateway)
+    internal static HttpRequestMessage CreateRequest(string method, EndpointModel endpoint, GatewayRequest gateway)
     {
         var target = gateway.Target;
         if (gateway.Route is not { } route) return CreateRequest(method, endpoint, target.Path, target.Query);
         var rest = route.Rest(target.PathOrRoot);
         var baseOnly = rest.IsEmpty && endpoint.Config.Path.Length > 0;
-        return NewMessage(method, string.Concat(endpoint.BaseAddress, baseOnly ? "" : rest.IsEmpty ? "/" : rest, target.Query));
+        return NewMessage(method, string.Concat(endpoint.BaseAddress, baseOnly ? "" : rest.IsEmpty ? "/" : rest, target.Query), endpoint);
     }
 
     /// <summary>
@@ -92,13 +99,14 @@ public sealed class HttpForwarder(TimeProvider time)
     internal static HttpRequestMessage CreateRequest(string method, EndpointModel endpoint, ReadOnlySpan<char> path, ReadOnlySpan<char> query) =>
         NewMessage(method, path.IsEmpty
             ? string.Concat(endpoint.BaseAddress, "/", query)
-            : string.Concat(endpoint.BaseAddress, path, query));
+            : string.Concat(endpoint.BaseAddress, path, query), endpoint);
 
-    private static HttpRequestMessage NewMessage(string method, string uri) =>
+    /// <summary>The message in the endpoint's <c>protocol</c>: HTTP/1.1, or HTTP/2 exactly (TLS or h2c by prior knowledge).</summary>
+    private static HttpRequestMessage NewMessage(string method, string uri, EndpointModel endpoint) =>
         new(HttpMethod.Parse(method), new Uri(uri, UriKind.Absolute))
         {
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            Version = endpoint.Version,
+            VersionPolicy = endpoint.VersionPolicy,
         };
 
     /// <summary>
@@ -191,7 +199,7 @@ public sealed class HttpForwarder(TimeProvider time)
         return ForwardOutcome.RequestBodyInvalid;
     }
 
-    private static void CopyResponseHead(HttpContext context, HttpResponseMessage response, AppModel app)
+    internal static void CopyResponseHead(HttpContext context, HttpResponseMessage response, AppModel app)
     {
         var target = context.Response;
         target.StatusCode = (int)response.StatusCode;
@@ -213,7 +221,7 @@ public sealed class HttpForwarder(TimeProvider time)
     /// Copies backend headers, except hop-by-hop and stripped ones. Headers the gateway already set
     /// (request id, rate-limit figures, CORS) win over the backend's; <c>Vary</c> is merged.
     /// </summary>
-    private static void CopyResponseHeaders(HttpHeaders source, IHeaderDictionary target, HeaderFilter strip)
+    internal static void CopyResponseHeaders(HttpHeaders source, IHeaderDictionary target, HeaderFilter strip)
     {
         foreach (var header in source.NonValidated)
         {
@@ -231,7 +239,7 @@ public sealed class HttpForwarder(TimeProvider time)
         }
     }
 
-    private async ValueTask<ForwardResult> CopyBodyAsync(HttpContext context, HttpResponseMessage response, CancellationToken token)
+    internal static async ValueTask<ForwardResult> CopyBodyAsync(HttpContext context, HttpResponseMessage response, CancellationToken token)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ResponseBufferSize);
         try

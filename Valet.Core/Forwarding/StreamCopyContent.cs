@@ -5,9 +5,10 @@ namespace Valet.Core.Forwarding;
 
 /// <summary>
 /// Request content that streams the client's body to the endpoint as it arrives, through one
-/// pooled buffer, without holding the body whole.
+/// pooled buffer, without holding the body whole. With <paramref name="flush"/> every chunk is
+/// flushed as it is written (HTTP/2 endpoints: a streaming call's messages go out at once).
 /// </summary>
-internal sealed class StreamCopyContent(Stream source) : HttpContent
+internal sealed class StreamCopyContent(Stream source, bool flush = false) : HttpContent
 {
     private const int BufferSize = 64 * 1024;
 
@@ -44,6 +45,7 @@ internal sealed class StreamCopyContent(Stream source) : HttpContent
 
                 if (read == 0) break;
                 await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                if (flush) await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally

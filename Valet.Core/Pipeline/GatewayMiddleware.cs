@@ -15,7 +15,8 @@ namespace Valet.Core.Pipeline;
 /// <summary>
 /// The public request path, in order:
 /// 1. snapshot: read the current route table once;
-/// 2. resolve: Host of a host-routed app, else first path segment = app (unknown → 404, escaping path → 400);
+/// 2. resolve: Host of a host-routed app, else a gRPC service's /pkg.Service/ prefix, else first
+///    path segment = app (unknown → 404, escaping path → 400);
 /// 2b. scheme: https "only" → 308 to HTTPS; https "off" over TLS → 421;
 /// 3. CORS: preflights answered here, never authenticated or counted;
 /// 4. methods: not allowed → 405 with Allow;
@@ -25,7 +26,8 @@ namespace Valet.Core.Pipeline;
 /// 7. size: body over maxBodyBytes → 413;
 /// 8. serve: an aggregate fans out to its parts; a matching mock answers; else a matching route's
 ///    endpoints; an app without own endpoints and no match → 404;
-/// 9. forward: to one endpoint, with passive health and one safe retry.
+/// 9. forward: to one endpoint, with passive health and one safe retry; a WebSocket opening is
+///    tunnelled (policies above applied once, to the opening).
 /// </summary>
 public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks, UpstreamDispatcher upstream, WindowRateLimiter limiter,
     AggregateResponder aggregates, GatewayOptions options)
@@ -74,8 +76,9 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
             cors.ApplyToResponse(context);
         }
 
-        // 4. methods
+        // 4. methods (an HTTP/2 WebSocket opening, CONNECT on the wire, counts as the GET it stands for)
         var method = request.Method;
+        if (HttpMethods.IsConnect(method)) method = WebSocketRequest.PolicyMethod(context);
         if (!app.AllowsMethod(method))
         {
             return ProblemWriter.WriteAsync(context, GatewayError.MethodNotAllowed, app.Name, requestId,
@@ -143,8 +146,8 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
                 $"the limit of app '{app.Name}' is spent for this window; retry after the time in Retry-After");
         }
 
-        // 7. size
-        if (app.MaxBodyBytes is { } max)
+        // 7. size (a WebSocket opening has no body: what follows it is the tunnel)
+        if (app.MaxBodyBytes is { } max && WebSocketRequest.Detect(context) == WebSocketKind.None)
         {
             switch (RequestBodyLimit.Inspect(context, max))
             {
@@ -189,6 +192,7 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
         if (app.Aggregate is { } aggregate) return aggregates.RespondAsync(context, gateway, aggregate);
 
         var method = context.Request.Method;
+        if (HttpMethods.IsConnect(method)) method = WebSocketRequest.PolicyMethod(context);
         if (app.Mocks.Length > 0 && app.MatchMock(method, gateway.Target.PathOrRoot) is { } mock)
         {
             return mocks.RespondAsync(context, mock);

@@ -32,6 +32,7 @@ public sealed class AppModel
         Methods = config.Methods?.ToFrozenSet(StringComparer.Ordinal);
         AllowHeader = config.Methods is null ? "" : string.Join(", ", config.Methods);
         Timeout = TimeSpan.FromSeconds(config.Timeout);
+        WebSocketIdleTimeout = TimeSpan.FromSeconds(config.WebSocketIdleTimeout);
         Authenticator = AuthenticatorFactory.Create(config);
         RateLimit = config.RateLimit ? new RateLimitModel(config.Name, config.LimitValue, config.LimitPeriod, config.LimitBy, config.PartitionPolicy) : null;
         Cors = config.Cors is null ? null : new CorsPolicy(config.Cors, config.Methods);
@@ -84,6 +85,9 @@ public sealed class AppModel
     public string AllowHeader { get; }
 
     public TimeSpan Timeout { get; }
+
+    /// <summary>How long a WebSocket tunnel may carry no byte either way before both sides are closed.</summary>
+    public TimeSpan WebSocketIdleTimeout { get; }
 
     /// <summary>The policy that picks an endpoint, resolved once from <c>loadBalancing</c>.</summary>
     public ILoadBalancingPolicy LoadBalancing { get; }

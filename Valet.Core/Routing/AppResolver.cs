@@ -19,7 +19,8 @@ public enum Resolution
 
 /// <summary>
 /// Finds the app of a request: an app listing the request's Host in <c>hosts</c> gets the whole
-/// path; otherwise the first path segment names the app. A Host that no app lists falls back to
+/// path; then an app listing the first segment in <c>grpcServices</c> (<c>/pkg.Service/Method</c>)
+/// gets the whole path; otherwise the first path segment names the app. A Host that no app lists falls back to
 /// path routing.
 /// </summary>
 public static class AppResolver
@@ -29,6 +30,12 @@ public static class AppResolver
         if (table.HasHosts && host.HasValue && table.TryGetAppByHost(host.Host, out var byHost))
         {
             app = byHost;
+            return Classify(RequestTarget.ParseWhole(raw, out target));
+        }
+
+        if (table.HasGrpcServices && table.TryGetAppByGrpcService(raw, out var byService))
+        {
+            app = byService;
             return Classify(RequestTarget.ParseWhole(raw, out target));
         }
 

@@ -13,5 +13,14 @@ public sealed class EndpointModel(EndpointConfig config, EndpointState state)
 
     public EndpointState State { get; } = state;
 
+    /// <summary>Whether requests go out as HTTP/2 (<c>http2</c> or <c>h2c</c>).</summary>
+    public bool IsHttp2 { get; } = config.Protocol != EndpointProtocol.Http1;
+
+    /// <summary>The version of every request to this endpoint.</summary>
+    public Version Version => IsHttp2 ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11;
+
+    /// <summary>HTTP/1.1 may be answered in a lower version; HTTP/2 must be spoken, or the request fails.</summary>
+    public HttpVersionPolicy VersionPolicy => IsHttp2 ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower;
+
     public override string ToString() => BaseAddress;
 }

@@ -41,7 +41,7 @@ public sealed class AdminMiddleware(
 
         // 3. route
         var path = AdminTarget.RawPath(context);
-        var route = AdminTarget.Route(path, out var nameSegment);
+        var route = AdminTarget.Route(path, out var nameSegment, out var routeSegment);
         if (route == AdminRoute.Unknown)
         {
             return AdminProblemWriter.WriteAsync(context, AdminError.UnknownRoute,
@@ -81,6 +81,21 @@ public sealed class AdminMiddleware(
         if (!AdminTarget.TryName(nameSegment, out var name, out var nameError))
         {
             return AdminProblemWriter.WriteAsync(context, AdminError.BadName, nameError);
+        }
+
+        if (route == AdminRoute.AppRoute)
+        {
+            if (!AdminTarget.TryRouteId(routeSegment, out var routeId, out var routeError))
+            {
+                return AdminProblemWriter.WriteAsync(context, AdminError.BadName, routeError, app: name);
+            }
+
+            return method switch
+            {
+                "PUT" => PutRouteAsync(context, name, routeId),
+                "DELETE" => DeleteRouteAsync(context, name, routeId),
+                _ => GetRouteAsync(context, name, routeId),
+            };
         }
 
         return method switch
@@ -172,6 +187,66 @@ public sealed class AdminMiddleware(
     {
         var condition = new WriteCondition(context.Request.Headers.IfMatch.ToString(), context.Request.Headers.IfNoneMatch.ToString());
         var result = await store.DeleteAsync(name, condition, context.RequestAborted).ConfigureAwait(false);
+        if (result.Status == AppWriteStatus.Deleted)
+        {
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            context.Response.Headers.CacheControl = "no-store";
+            return;
+        }
+
+        await WriteFailureAsync(context, name, result).ConfigureAwait(false);
+    }
+
+    private Task GetRouteAsync(HttpContext context, string name, string routeId)
+    {
+        if (!config.Current.TryGetApp(name, out var app))
+        {
+            return AdminProblemWriter.WriteAsync(context, AdminError.UnknownApp, $"no app is named '{name}'", app: name);
+        }
+
+        foreach (var route in app.Config.Routes)
+        {
+            if (route.Id != routeId) continue;
+            context.Response.Headers.ETag = WriteCondition.ETagOf(app.Revision);
+            return AdminJson.WriteAsync(context, StatusCodes.Status200OK, json => AppsView.WriteRoute(json, route));
+        }
+
+        return AdminProblemWriter.WriteAsync(context, AdminError.UnknownApp, $"app '{name}' has no route '{routeId}'", app: name);
+    }
+
+    private async Task PutRouteAsync(HttpContext context, string name, string routeId)
+    {
+        var (body, tooLarge) = await AppFileBody.ReadAsync(context.Request, AppDirectoryLoader.MaxFileBytes, context.RequestAborted).ConfigureAwait(false);
+        if (tooLarge)
+        {
+            await AdminProblemWriter.WriteAsync(context, AdminError.BodyTooLarge,
+                $"a route may have at most {AppDirectoryLoader.MaxFileBytes} bytes; nothing was written", app: name).ConfigureAwait(false);
+            return;
+        }
+
+        if (AppFileBody.ReadRoute(body!, routeId, out var routeObject) is { } bad)
+        {
+            await AdminProblemWriter.WriteAsync(context, bad.Error, bad.Detail, app: name).ConfigureAwait(false);
+            return;
+        }
+
+        var condition = new WriteCondition(context.Request.Headers.IfMatch.ToString(), context.Request.Headers.IfNoneMatch.ToString());
+        var result = await store.PutRouteAsync(name, routeId, routeObject!, condition, context.RequestAborted).ConfigureAwait(false);
+        if (result.Status is AppWriteStatus.Created or AppWriteStatus.Replaced && result.App is { } app)
+        {
+            var created = result.Status == AppWriteStatus.Created;
+            if (created) context.Response.Headers.Location = $"/apis/{name}/routes/{routeId}";
+            await WriteAppAsync(context, created ? StatusCodes.Status201Created : StatusCodes.Status200OK, app, result.Report).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteFailureAsync(context, name, result).ConfigureAwait(false);
+    }
+
+    private async Task DeleteRouteAsync(HttpContext context, string name, string routeId)
+    {
+        var condition = new WriteCondition(context.Request.Headers.IfMatch.ToString(), context.Request.Headers.IfNoneMatch.ToString());
+        var result = await store.DeleteRouteAsync(name, routeId, condition, context.RequestAborted).ConfigureAwait(false);
         if (result.Status == AppWriteStatus.Deleted)
         {
             context.Response.StatusCode = StatusCodes.Status204NoContent;

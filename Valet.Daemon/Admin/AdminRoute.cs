@@ -21,6 +21,9 @@ public enum AdminRoute
     /// <summary><c>POST /reload</c>: re-read the conf folder.</summary>
     Reload,
 
+    /// <summary><c>GET | PUT | DELETE /apis/{name}/routes/{id}</c>: one route of an app, changed without rewriting the rest.</summary>
+    AppRoute,
+
     /// <summary><c>GET /peers</c>: this node's id and its cluster peers with state and sync figures.</summary>
     Peers,
 }

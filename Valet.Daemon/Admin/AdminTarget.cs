@@ -12,7 +12,7 @@ namespace Valet.Daemon.Admin;
 public static class AdminTarget
 {
     /// <summary>Every route with its methods, for 404 and 405 answers.</summary>
-    public const string RouteList = "GET /apis, GET|PUT|DELETE /apis/{name}, POST /reload, GET /peers, GET /health, GET /ready";
+    public const string RouteList = "GET /apis, GET|PUT|DELETE /apis/{name}, GET|PUT|DELETE /apis/{name}/routes/{id}, POST /reload, GET /peers, GET /health, GET /ready";
 
     /// <summary>The raw path, without the query.</summary>
     public static string RawPath(HttpContext context)
@@ -23,10 +23,17 @@ public static class AdminTarget
         return query < 0 ? raw : raw[..query];
     }
 
-    /// <summary>The route of <paramref name="path"/>; for <see cref="AdminRoute.App"/>, everything after <c>/apis/</c>.</summary>
-    public static AdminRoute Route(string path, out string nameSegment)
+    /// <summary>
+    /// The route of <paramref name="path"/>; for <see cref="AdminRoute.App"/>, everything after <c>/apis/</c>;
+    /// for <see cref="AdminRoute.AppRoute"/>, the app segment and the route id segment.
+    /// </summary>
+    public static AdminRoute Route(string path, out string nameSegment) => Route(path, out nameSegment, out _);
+
+    /// <inheritdoc cref="Route(string, out string)"/>
+    public static AdminRoute Route(string path, out string nameSegment, out string routeSegment)
     {
         nameSegment = "";
+        routeSegment = "";
         switch (path)
         {
             case "/health": return AdminRoute.Health;
@@ -38,16 +45,38 @@ public static class AdminTarget
 
         if (!path.StartsWith("/apis/", StringComparison.Ordinal)) return AdminRoute.Unknown;
         nameSegment = path["/apis/".Length..];
+        var routes = nameSegment.IndexOf("/routes/", StringComparison.Ordinal);
+        if (routes > 0 && nameSegment.IndexOf('/') == routes)
+        {
+            routeSegment = nameSegment[(routes + "/routes/".Length)..];
+            nameSegment = nameSegment[..routes];
+            return AdminRoute.AppRoute;
+        }
+
         return AdminRoute.App;
     }
 
     /// <summary>The methods a route accepts, in the order the <c>Allow</c> header lists them.</summary>
     public static string[] Allow(AdminRoute route) => route switch
     {
-        AdminRoute.App => ["GET", "HEAD", "PUT", "DELETE"],
+        AdminRoute.App or AdminRoute.AppRoute => ["GET", "HEAD", "PUT", "DELETE"],
         AdminRoute.Reload => ["POST"],
         _ => ["GET", "HEAD"],
     };
+
+    /// <summary>Decodes a route id segment and checks it with the validator's rule for route ids (the app name rule).</summary>
+    public static bool TryRouteId(string segment, out string id, out string error)
+    {
+        id = Uri.UnescapeDataString(segment);
+        error = "";
+        if (id.Length == 0) error = "the route id is missing: /apis/{name}/routes/{id}";
+        else if (segment.Contains('/') || !AppConfigParser.IsValidName(id))
+        {
+            error = $"'{segment}' is not a route id: use 1 to 63 lower-case letters, digits, '-' or '_', starting with a letter or digit";
+        }
+
+        return error.Length == 0;
+    }
 
     /// <summary>Decodes the name segment and checks it with the validator's own name rule.</summary>
     public static bool TryName(string segment, out string name, out string error)

@@ -64,6 +64,45 @@ public static class AppFileBody
         return null;
     }
 
+    /// <summary>
+    /// The body of <c>PUT /apis/{name}/routes/{id}</c>: one JSON object (a route without or with the
+    /// URL's <c>id</c>). Null when it may go on to the validator (inside the app file); else why not.
+    /// </summary>
+    public static (AdminError Error, string Detail)? ReadRoute(byte[] body, string routeId, out System.Text.Json.Nodes.JsonObject? route)
+    {
+        route = null;
+        var utf8 = body.AsSpan();
+        if (utf8.StartsWith(Encoding.UTF8.Preamble)) utf8 = utf8[Encoding.UTF8.Preamble.Length..];
+        if (utf8.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return (AdminError.BadBody, "the body is empty; send the route (one JSON object: { \"path\", \"methods\"?, \"endpoints\" | \"target\" }); nothing was written");
+        }
+
+        try
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            if (node is not System.Text.Json.Nodes.JsonObject obj)
+            {
+                return (AdminError.BadBody, $"the body must be one JSON object (a route), not {Describe(node?.GetValueKind() ?? JsonValueKind.Null)}; nothing was written");
+            }
+
+            if (obj["id"] is { } id && (id.GetValueKind() != JsonValueKind.String || id.GetValue<string>() != routeId))
+            {
+                return (AdminError.NameMismatch, $"the URL names route '{routeId}' but the body's \"id\" is {id.ToJsonString()}; they must agree (or leave \"id\" out); nothing was written");
+            }
+
+            route = obj;
+            return null;
+        }
+        catch (JsonException e)
+        {
+            var message = e.Message;
+            var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (cut > 0) message = message[..cut];
+            return (AdminError.BadBody, $"the body is not valid JSON (line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}): {message.TrimEnd().TrimEnd('.')}; nothing was written");
+        }
+    }
+
     private static string Describe(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Array => "an array",

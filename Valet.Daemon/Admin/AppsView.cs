@@ -101,6 +101,27 @@ public static class AppsView
         json.WriteEndObject();
     }
 
+    /// <summary>One route of an app as configured: id, path, methods (null = any), and its target or endpoints.</summary>
+    public static void WriteRoute(Utf8JsonWriter json, RouteConfig route)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", route.Id);
+        json.WriteString("path", route.Path);
+        if (route.Methods is null) json.WriteNull("methods");
+        else
+        {
+            json.WriteStartArray("methods");
+            foreach (var method in route.Methods) json.WriteStringValue(method);
+            json.WriteEndArray();
+        }
+
+        if (route.Target is not null) json.WriteString("target", route.Target);
+        json.WriteStartArray("endpoints");
+        foreach (var endpoint in route.Endpoints) json.WriteStringValue(endpoint.Key);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
     private static void WriteEndpoints(Utf8JsonWriter json, AppModel app, DateTimeOffset now)
     {
         var nowTicks = now.UtcTicks;

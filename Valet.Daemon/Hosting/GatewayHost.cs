@@ -82,6 +82,7 @@ public static class GatewayHost
         services.AddSingleton<WindowRateLimiter>();
         services.AddHostedService<CounterSweeper>();
         services.AddHostedService<AuthReadinessReporter>();
+        services.AddSingleton<WebSocketTunnel>();
         services.AddSingleton<HttpForwarder>();
         services.AddSingleton<UpstreamDispatcher>();
         services.AddSingleton<MockResponder>();

@@ -19,6 +19,13 @@ namespace Valet.Peering.Sync;
 /// the app's partition policy is <see cref="PartitionPolicy.Share"/>, a node spends at most
 /// (limit − what it knows others used) / nodes during the partition: never over the limit.
 /// <see cref="PartitionPolicy.Open"/> keeps counting as usual (up to nodes × limit).</para>
+/// <para>Near the limit (remaining ≤ <see cref="NearLimitZone"/>) in a whole cluster, a node spends
+/// only its share of what remains, ⌈remaining / nodes⌉, and takes a new share of the new remainder
+/// only once it has heard from every peer since (a count or a heartbeat, at least every heartbeat
+/// interval). Plain own + Σ seen + 1 ≤ limit lets each node spend the whole remainder before the
+/// others' counts arrive, over-admitting by up to (nodes − 1) × rate × lag; with shares, what the
+/// nodes admit between two rounds of news adds up to the remainder they knew of. Below 0.95 × the
+/// limit the first share of a pair always covers what is left of a window, so no request is refused early.</para>
 /// <para>Windows: a slot per (app, partition, period) holds a ring of four windows, so a peer whose
 /// clock is slightly ahead can send next-window counts without erasing the current window. Updates
 /// about windows more than one window from now are ignored and counted.</para>
@@ -31,10 +38,16 @@ public sealed class ClusterCounterStore : ICounterStore
 
     private readonly ConcurrentDictionary<SlotKey, Slot> _slots = new();
     private readonly ConcurrentQueue<ClusterWindow> _dirty = new();
+    private readonly ConcurrentQueue<ClusterWindow> _resend = new();
+
+    /// <summary>How many times a window's count is sent again after its last change (see <see cref="DrainResends"/>).</summary>
+    public const int ResendRounds = 2;
     private readonly ClusterMembership _membership;
     private readonly TimeProvider _time;
     private readonly PeeringMetrics _metrics;
     private readonly int _maxCounters;
+    /// <summary>How close to the limit the share rule starts: a tenth of it, and at least four requests per node.</summary>
+    public static long NearLimitZone(long limit, int nodes) => Math.Max(limit / 10, 4L * nodes);
     private Func<string, bool>? _isKnownApp;
 
     public ClusterCounterStore(ClusterMembership membership, TimeProvider time, PeeringMetrics metrics, int maxCounters = 1_000_000)
@@ -66,11 +79,13 @@ public sealed class ClusterCounterStore : ICounterStore
         var window = WindowFor(slot, key, create: true);
         if (window is null) return new CounterResult(false, 0);
         if (policy == PartitionPolicy.Share && _membership.IsPartitioned) return AcquireShare(window, limit);
+        var nodes = _membership.NodeCount;
         while (true)
         {
             var own = Volatile.Read(ref window.Own);
             var used = own + Volatile.Read(ref window.SeenTotal);
             if (used >= limit) return new CounterResult(false, used);
+            if (nodes > 1 && limit - used <= NearLimitZone(limit, nodes) && !_membership.IsPartitioned) return AcquireNearLimit(window, limit, nodes);
             if (Interlocked.CompareExchange(ref window.Own, own + 1, own) == own)
             {
                 MarkDirty(window);
@@ -103,6 +118,39 @@ public sealed class ClusterCounterStore : ICounterStore
             MarkDirty(window);
             return new CounterResult(true, used + 1);
         }
+    }
+
+    // Close to the limit: admit only within this node's share of the remainder, and take a new share
+    // once every peer has been heard from since the current one was taken (a batch or a heartbeat: a
+    // peer's stream is in order, so by then its earlier counts have arrived too).
+    private CounterResult AcquireNearLimit(ClusterWindow window, long limit, int nodes)
+    {
+        lock (window)
+        {
+            var used = window.Used;
+            if (used >= limit) return new CounterResult(false, used);
+            if (window.ShareAt == 0 || HeardFromEveryPeerSince(window.ShareAt))
+            {
+                window.ShareAt = Math.Max(1, _time.GetTimestamp());
+                window.ShareBaseOwn = Volatile.Read(ref window.Own);
+                window.Share = (limit - used + nodes - 1) / nodes;
+            }
+
+            if (Volatile.Read(ref window.Own) - window.ShareBaseOwn >= window.Share) return new CounterResult(false, used);
+            Interlocked.Increment(ref window.Own);
+            MarkDirty(window);
+            return new CounterResult(true, used + 1);
+        }
+    }
+
+    private bool HeardFromEveryPeerSince(long timestamp)
+    {
+        foreach (var peer in _membership.Peers)
+        {
+            if (peer.Address is not null && peer.LastMessage <= timestamp) return false;
+        }
+
+        return true;
     }
 
     public long Read(in CounterKey key)
@@ -198,10 +246,31 @@ public sealed class ClusterCounterStore : ICounterStore
             Interlocked.Exchange(ref window.Dirty, 0);
             oldestMicros = Math.Min(oldestMicros, Volatile.Read(ref window.DirtySince));
             into.Add(Update(window.Key, Volatile.Read(ref window.Own), null));
+            if (Interlocked.Exchange(ref window.Resends, ResendRounds) == 0) _resend.Enqueue(window);
             taken++;
         }
 
         if (taken == 0) oldestMicros = 0;
+        return taken;
+    }
+
+    /// <summary>
+    /// Anti-entropy: the current counts of windows sent since the last call or the one before, so the
+    /// last count of a window that then went quiet is repaired even if that one message was lost (on a
+    /// stream that broke just then, say). A window is sent again <see cref="ResendRounds"/> times after
+    /// its last change; each round is one message per changed window, so a busy window costs nothing
+    /// extra per request.
+    /// </summary>
+    public int DrainResends(List<CounterUpdate> into, int max)
+    {
+        var taken = 0;
+        for (var pending = _resend.Count; pending > 0 && taken < max && _resend.TryDequeue(out var window); pending--)
+        {
+            into.Add(Update(window.Key, Volatile.Read(ref window.Own), null));
+            taken++;
+            if (Interlocked.Decrement(ref window.Resends) > 0) _resend.Enqueue(window);
+        }
+
         return taken;
     }
 

@@ -11,7 +11,9 @@ namespace Valet.Peering.Sync;
 ///    (so a batch leaves microseconds after its first increment; increments that arrive while a
 ///    batch is being written go in the next one);
 /// 2. queue each batch, once framed, on every peer's active sink;
-/// 3. queue a heartbeat on every stream idle for a heartbeat interval;
+/// 3. every heartbeat interval, re-send the counts of windows that changed lately (anti-entropy, see
+///    <see cref="ClusterCounterStore.DrainResends"/>); queue a heartbeat on every stream idle for a
+///    heartbeat interval;
 /// 4. re-evaluate peer health and end silent links; every second sample rates, every 10 s sweep old windows.
 /// </summary>
 public sealed class SyncPump(PeeringOptions options, TimeProvider time, ClusterCounterStore store, ClusterMembership membership, Func<IReadOnlyList<PeerLink>> links)
@@ -31,6 +33,7 @@ public sealed class SyncPump(PeeringOptions options, TimeProvider time, ClusterC
         var tick = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, options.HeartbeatInterval.Ticks / 2));
         var lastRates = time.GetTimestamp();
         var lastSweep = lastRates;
+        var lastResend = lastRates;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -55,8 +58,21 @@ public sealed class SyncPump(PeeringOptions options, TimeProvider time, ClusterC
                 foreach (var peer in peers) peer.ActiveSink?.TryEnqueue(frame);
             }
 
-            // 3. heartbeats
+            // 3. anti-entropy, heartbeats
             var now = time.GetTimestamp();
+            if (time.GetElapsedTime(lastResend, now) >= options.HeartbeatInterval)
+            {
+                lastResend = now;
+                updates.Clear();
+                while (store.DrainResends(updates, options.MaxBatchUpdates) > 0)
+                {
+                    var frame = SyncFrames.Batch(options.NodeId, updates, originMicros: 0); // no increment is new: not a lag sample
+                    foreach (var peer in peers) peer.ActiveSink?.TryEnqueue(frame);
+                    if (updates.Count < options.MaxBatchUpdates) break;
+                    updates.Clear();
+                }
+            }
+
             byte[]? heartbeat = null;
             foreach (var peer in peers)
             {

@@ -15,7 +15,7 @@ public sealed class ValetProcess : IAsyncDisposable
         NodeId = nodeId;
         Port = port;
         PeerPort = peerPort;
-        _args = ["--conf", conf, "--port", port.ToString(), "--bind", "127.0.0.1", "--node-id", nodeId, "--peer", peer.ToString(), "--peer-port", peerPort.ToString()];
+        _args = ["--conf", conf, "--port", port.ToString(), "--bind", "127.0.0.1", "--node-id", nodeId, "--peer", peer.ToString(), "--peer-port", peerPort.ToString(), "--admin-port", "0"];
     }
 
     public string NodeId { get; }

@@ -14,7 +14,7 @@ public sealed class InvalidAppFileTests
 
     private const string AppFields =
         "$schema, name, description, authorize, authKey, authHeader, rateLimit, limitValue, endpoints, methods, timeout, mocks, " +
-        "keys, limitPeriod, limitBy, cors, maxBodyBytes, stripResponseHeaders, stripRequestHeaders, aggregate, loadBalancing, forwardHeaders, auth, hosts, routes, tls, https, partitionPolicy";
+        "keys, limitPeriod, limitBy, cors, maxBodyBytes, stripResponseHeaders, stripRequestHeaders, aggregate, loadBalancing, forwardHeaders, auth, hosts, routes, tls, https, partitionPolicy, grpcServices, webSocketIdleTimeout";
 
     private const string NoEndpointsOrMocks =
         "the app has no endpoints and no mocks; add at least one endpoint { \"host\", \"port\" } or one mock";

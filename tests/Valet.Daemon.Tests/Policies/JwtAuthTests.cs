@@ -64,6 +64,27 @@ public sealed class JwtAuthTests
     }
 
     [Fact]
+    public async Task Jwt_ValidEs256Token_AcceptedWithTheEcPublicKeyPem()
+    {
+        await using var backend = await EchoConsumer();
+        using var ec = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var key = new ECDsaSecurityKey(ec) { KeyId = "e1" };
+        var app = JwtApp(backend);
+        ((Dictionary<string, object?>)app["auth"]!)["signingKeys"] = new object[] { new { kid = "e1", publicKeyFile = "e1.pem" } };
+        await using var gateway = await TestGateway.StartAsync([app], prepare: conf => conf.Write("e1.pem", ec.ExportSubjectPublicKeyInfoPem()));
+
+        using var good = await gateway.GetAsync("/fn/x", Bearer(TestTokens.Create(key, SecurityAlgorithms.EcdsaSha256, Issuer, Audience, sub: "ec-user")));
+        using var otherCurveKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var forged = await gateway.GetAsync("/fn/x",
+            Bearer(TestTokens.Create(new ECDsaSecurityKey(otherCurveKey) { KeyId = "e1" }, SecurityAlgorithms.EcdsaSha256, Issuer, Audience)));
+
+        good.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await good.Content.ReadAsStringAsync()).Should().Be("ec-user");
+        forged.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "a token signed by another EC key");
+        backend.Hits.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Jwt_NoToken_401WithBearerChallenge()
     {
         await using var backend = await EchoConsumer();

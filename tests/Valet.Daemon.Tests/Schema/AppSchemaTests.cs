@@ -39,6 +39,9 @@ public sealed class AppSchemaTests
 
     private const string Endpoint = """{ "host": "a.example", "port": 8080 }""";
 
+    /// <summary>A valid basic-auth password hash, as printed by <c>valet hash-password</c>.</summary>
+    private const string PasswordHash = "pbkdf2-sha256$600000$jvXu1BM/2yoEei2xwtZbmA==$ba9rvFwvL7P8QEeb+iyLtJ3KfuHCI6aHpQXaJjZfstU=";
+
     /// <summary>Every way the validator's table says an app file can be wrong, that one file can show.</summary>
     public static readonly Dictionary<string, string> InvalidCases = new()
     {
@@ -109,6 +112,31 @@ public sealed class AppSchemaTests
         ["cors origin with a path"] = $$"""{ "name": "api1", "cors": { "origins": [ "https://a.example/x" ] }, "endpoints": [ {{Endpoint}} ] }""",
         ["maxBodyBytes negative"] = $$"""{ "name": "api1", "maxBodyBytes": -1, "endpoints": [ {{Endpoint}} ] }""",
         ["strip header pattern only a star"] = $$"""{ "name": "api1", "stripResponseHeaders": [ "*" ], "endpoints": [ {{Endpoint}} ] }""",
+        ["aggregate with endpoints"] = $$"""{ "name": "agg", "aggregate": { "parts": [ { "key": "a", "app": "hello", "path": "/" } ] }, "endpoints": [ {{Endpoint}} ] }""",
+        ["aggregate without parts"] = """{ "name": "agg", "aggregate": { "timeout": 5 } }""",
+        ["aggregate part without a key"] = """{ "name": "agg", "aggregate": { "parts": [ { "app": "hello", "path": "/" } ] } }""",
+        ["aggregate with a timeout of its own"] = """{ "name": "agg", "timeout": 3, "aggregate": { "parts": [ { "key": "a", "app": "hello", "path": "/" } ] } }""",
+        ["forwardHeaders without aggregate"] = $$"""{ "name": "api1", "forwardHeaders": [ "Accept" ], "endpoints": [ {{Endpoint}} ] }""",
+        ["loadBalancing unknown"] = $$"""{ "name": "api1", "loadBalancing": "random", "endpoints": [ {{Endpoint}} ] }""",
+        ["route with endpoints and target"] = $$"""{ "name": "api1", "routes": [ { "id": "r", "path": "/a", "target": "https://fn.example/a", "endpoints": [ {{Endpoint}} ] } ] }""",
+        ["route path with a star"] = """{ "name": "api1", "routes": [ { "id": "r", "path": "/a/*", "target": "https://fn.example/a" } ] }""",
+        ["host with a port in hosts"] = $$"""{ "name": "api1", "hosts": [ "api.example.com:443" ], "endpoints": [ {{Endpoint}} ] }""",
+        ["https unknown"] = $$"""{ "name": "api1", "https": "always", "endpoints": [ {{Endpoint}} ] }""",
+        ["tls without hosts"] = $$"""{ "name": "api1", "tls": { "cert": "report.csv", "key": "report.csv" }, "endpoints": [ {{Endpoint}} ] }""",
+        ["auth type unknown"] = $$"""{ "name": "api1", "auth": { "type": "saml" }, "endpoints": [ {{Endpoint}} ] }""",
+        ["basic auth without users"] = $$"""{ "name": "api1", "auth": { "type": "basic" }, "endpoints": [ {{Endpoint}} ] }""",
+        ["basic auth with a plain password"] = $$"""{ "name": "api1", "auth": { "type": "basic", "users": [ { "name": "ada", "password": "secret" } ] }, "endpoints": [ {{Endpoint}} ] }""",
+        ["jwt secret too short"] = $$"""{ "name": "api1", "auth": { "type": "jwt", "signingKeys": [ { "secret": "short" } ] }, "endpoints": [ {{Endpoint}} ] }""",
+        ["oidc without audience"] = $$"""{ "name": "api1", "auth": { "type": "oidc", "authority": "https://login.example" }, "endpoints": [ {{Endpoint}} ] }""",
+        ["auth basic with authKey"] = $$"""{ "name": "api1", "authKey": "k", "auth": { "type": "basic", "users": [ { "name": "ada", "password": "{{PasswordHash}}" } ] }, "endpoints": [ {{Endpoint}} ] }""",
+        ["partitionPolicy unknown"] = $$"""{ "name": "api1", "partitionPolicy": "strict", "endpoints": [ {{Endpoint}} ] }""",
+        ["endpoint protocol unknown"] = """{ "name": "api1", "endpoints": [ { "host": "a.example", "port": 8080, "protocol": "http3" } ] }""",
+        ["endpoint h2c over https"] = """{ "name": "api1", "endpoints": [ { "host": "a.example", "port": 8080, "scheme": "https", "protocol": "h2c" } ] }""",
+        ["endpoint http2 without TLS"] = """{ "name": "api1", "endpoints": [ { "host": "a.example", "port": 8080, "protocol": "http2" } ] }""",
+        ["grpcServices name with a slash"] = $$"""{ "name": "api1", "grpcServices": [ "pkg/Service" ], "endpoints": [ {{Endpoint}} ] }""",
+        ["grpcServices listed twice"] = $$"""{ "name": "api1", "grpcServices": [ "pkg.Echo", "pkg.Echo" ], "endpoints": [ {{Endpoint}} ] }""",
+        ["webSocketIdleTimeout 0"] = $$"""{ "name": "api1", "webSocketIdleTimeout": 0, "endpoints": [ {{Endpoint}} ] }""",
+        ["webSocketIdleTimeout a string"] = $$"""{ "name": "api1", "webSocketIdleTimeout": "5m", "endpoints": [ {{Endpoint}} ] }""",
     };
 
     /// <summary>Valid files, including the corners: nulls as absent, IPv6, BOM, lower-case methods, bodyFile.</summary>
@@ -137,7 +165,19 @@ public sealed class AppSchemaTests
         ["UTF-8 BOM"] = "\uFEFF" + $$"""{ "name": "api1", "endpoints": [ {{Endpoint}} ] }""",
         ["authorize false without key"] = $$"""{ "name": "api1", "authorize": false, "rateLimit": false, "endpoints": [ {{Endpoint}} ] }""",
         ["empty endpoints with mocks"] = """{ "name": "api1", "endpoints": [], "mocks": [ { "path": "/" } ] }""",
+        ["aggregate"] = """{ "name": "agg", "methods": [ "GET", "POST" ], "forwardHeaders": [ "Accept" ], "aggregate": { "parts": [ { "key": "a", "app": "hello", "path": "/" }, { "key": "b.2", "app": "other", "path": "/x", "method": "POST", "required": false, "timeout": 0.5 } ], "timeout": 5, "includeMeta": true } }""",
+        ["routes only"] = $$"""{ "name": "api1", "routes": [ { "id": "users", "path": "/users", "methods": [ "GET" ], "endpoints": [ {{Endpoint}} ] }, { "id": "fn", "path": "/fn", "target": "https://fn.example/get-user" } ] }""",
+        ["hosts, https and the cluster fields"] = $$"""{ "name": "api1", "hosts": [ "api.example.com", "*.fn.example.com" ], "https": "only", "loadBalancing": "leastRequests", "partitionPolicy": "open", "rateLimit": true, "limitValue": 5, "endpoints": [ {{Endpoint}} ] }""",
+        ["basic auth"] = $$"""{ "name": "api1", "auth": { "type": "basic", "realm": "staff", "users": [ { "name": "ada", "password": "{{PasswordHash}}" } ] }, "endpoints": [ {{Endpoint}} ] }""",
+        ["jwt auth with a secret"] = $$"""{ "name": "api1", "auth": { "type": "jwt", "signingKeys": [ { "kid": "k1", "secret": "{{new string('s', 32)}}" } ], "issuer": "https://issuer.example", "audience": [ "api1" ], "requiredClaims": { "application_claim": "api1" }, "clockSkew": 10 }, "endpoints": [ {{Endpoint}} ] }""",
+        ["oidc auth"] = $$"""{ "name": "api1", "auth": { "type": "oidc", "authority": "https://login.example", "audience": "client-1", "tokenHeader": "X-Token" }, "endpoints": [ {{Endpoint}} ] }""",
+        ["public auth"] = $$"""{ "name": "api1", "auth": { "type": "public" }, "endpoints": [ {{Endpoint}} ] }""",
         ["endpoint path empty"] = """{ "name": "api1", "endpoints": [ { "host": "a-b.example", "port": 80, "path": "" } ] }""",
+        ["protocols and websocket/grpc fields"] = """
+            { "name": "api1", "grpcServices": [ "valet.test.v1.Echo", "Greeter" ], "webSocketIdleTimeout": 0.5,
+              "endpoints": [ { "host": "a.example", "port": 1, "protocol": "h2c" }, { "host": "a.example", "port": 2, "scheme": "https", "protocol": "http2" },
+                             { "host": "a.example", "port": 3, "protocol": "http1" } ] }
+            """,
         ["every policy field"] = $$"""
             { "name": "p", "endpoints": [ {{Endpoint}} ], "authorize": true,
               "keys": [ { "id": "alice", "key": "ka", "limitValue": 9 }, { "id": "bob", "key": "sha256:{{new string('a', 64)}}" } ],

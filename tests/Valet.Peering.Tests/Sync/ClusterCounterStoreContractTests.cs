@@ -119,4 +119,26 @@ public sealed class ClusterCounterStoreContractTests : CounterStoreContractTests
         oldest.Should().BePositive();
         store.HasDirty.Should().BeFalse();
     }
+
+    [Fact]
+    public void DrainResends_QuietWindow_SentAgainTwiceWithItsLatestCount_ThenNoMore()
+    {
+        var (store, _, _) = NewStore(0);
+        var key = new CounterKey("api", "*", 60, Now);
+        store.TryAcquire(key, 100);
+        store.Drain([], 100, out _);
+        store.TryAcquire(key, 100);
+        store.Drain([], 100, out _);
+
+        var rounds = new List<List<CounterUpdate>>();
+        for (var i = 0; i < 3; i++)
+        {
+            var round = new List<CounterUpdate>();
+            store.DrainResends(round, 100);
+            rounds.Add(round);
+        }
+
+        rounds.Select(r => r.Count).Should().Equal(1, 1, 0);
+        rounds[1].Single().Count.Should().Be(2, "the latest cumulative count, not the one first sent");
+    }
 }
