@@ -66,9 +66,9 @@ public static partial class AppConfigParser
         }
 
         var realm = auth.String("realm");
-        if (realm is not null && (realm.Length is 0 or > 128 || realm.AsSpan().IndexOfAny("\"\\\r\n\0") >= 0))
+        if (realm is not null && (realm.Length is 0 or > 128 || realm.AsSpan().IndexOfAny("\"\\") >= 0 || !IsHeaderText(realm)))
         {
-            scope.Error("$.auth.realm", "'realm' must be 1 to 128 characters, without quotes, backslashes or line breaks");
+            scope.Error("$.auth.realm", "'realm' must be 1 to 128 printable ASCII characters, without quotes or backslashes (it is sent in WWW-Authenticate)");
         }
 
         var config = new AuthConfig { Type = t, Realm = realm };

@@ -414,9 +414,9 @@ public static partial class AppConfigParser
                 scope.NameError($"{path}.{header.Name}", $"\"{header.Name}\" is not a valid HTTP header name");
                 valid = false;
             }
-            else if (header.Value.ValueKind != JsonValueKind.String || header.Value.GetString()!.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+            else if (header.Value.ValueKind != JsonValueKind.String || !IsHeaderText(header.Value.GetString()!))
             {
-                scope.Error($"{path}.{header.Name}", $"header \"{header.Name}\" must be a string without line breaks, not {JsonObjectReader.Describe(header.Value)}");
+                scope.Error($"{path}.{header.Name}", $"header \"{header.Name}\" must be a string of printable ASCII (no line breaks, control or non-ASCII characters), not {JsonObjectReader.Describe(header.Value)}");
                 valid = false;
             }
             else
@@ -426,6 +426,21 @@ public static partial class AppConfigParser
         }
 
         return headers;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> can be sent in a response header as it is: printable ASCII,
+    /// spaces and tabs. Kestrel refuses anything else when the answer is written, so a value that
+    /// passed validation would make every such answer a 500.
+    /// </summary>
+    internal static bool IsHeaderText(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c is not ('\t' or (>= ' ' and <= '~'))) return false;
+        }
+
+        return true;
     }
 
     /// <summary>

@@ -475,7 +475,7 @@ public sealed class InvalidAppFileTests
               ]
             }
             """,
-            E(6, 27, "$.mocks[0].headers.X-A", "header \"X-A\" must be a string without line breaks, not the string \"1\r\nX-B: 2\"")),
+            E(6, 27, "$.mocks[0].headers.X-A", "header \"X-A\" must be a string of printable ASCII (no line breaks, control or non-ASCII characters), not the string \"1\r\nX-B: 2\"")),
 
         ["duplicate property at the top"] = One(
             """
