@@ -309,7 +309,8 @@ public static partial class AppConfigParser
                 valid = false;
             }
 
-            var status = mock.Integer("status", 100, 599) ?? 200;
+            // 1xx statuses are interim, never an answer: a client given one as final waits for the real one.
+            var status = mock.Integer("status", 200, 599) ?? 200;
             var delay = mock.Integer("delayMs", 0, MaxMockDelayMs) ?? 0;
             var headers = ReadHeaders(scope, mock, $"{path}.headers", ref valid);
 

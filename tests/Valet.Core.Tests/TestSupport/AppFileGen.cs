@@ -164,7 +164,7 @@ public static class AppFileGen
     private static readonly Gen<JsonNode> Mock =
         from method in Gen.Elements<string?>(null, "GET", "POST", "DELETE")
         from path in Gen.Elements("/", "/x", "/users/*", "/a/b")
-        from status in Gen.Choose(100, 599)
+        from status in Gen.Choose(200, 599)
         from body in MockBody
         from header in Gen.ArrayOf(Gen.Frequency((20, Gen.Choose(0x20, 0x7e)), (1, Gen.Constant((int)'\t'))).Select(c => (char)c)).Select(c => new string(c))
         select Node(new JsonObject { ["path"] = path, ["status"] = status, ["body"] = body.DeepClone(), ["headers"] = new JsonObject { ["X-Mock"] = header } },

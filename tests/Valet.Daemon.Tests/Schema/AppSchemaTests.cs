@@ -91,6 +91,7 @@ public sealed class AppSchemaTests
         ["mock path with a star in the middle"] = """{ "name": "api1", "mocks": [ { "path": "/users/*/x" } ] }""",
         ["mock path missing"] = """{ "name": "api1", "mocks": [ { "status": 200 } ] }""",
         ["mock status 600"] = """{ "name": "api1", "mocks": [ { "path": "/", "status": 600 } ] }""",
+        ["mock status 101, an interim status"] = """{ "name": "api1", "mocks": [ { "path": "/", "status": 101 } ] }""",
         ["mock status 99"] = """{ "name": "api1", "mocks": [ { "path": "/", "status": 99 } ] }""",
         ["mock delay over a minute"] = """{ "name": "api1", "mocks": [ { "path": "/", "delayMs": 60001 } ] }""",
         ["mock with body and bodyFile"] = """{ "name": "api1", "mocks": [ { "path": "/", "body": "x", "bodyFile": "report.csv" } ] }""",
