@@ -465,7 +465,7 @@ public static partial class AppConfigParser
     /// grammar allows it and <see cref="JsonDocument"/> parses it, but it is not text, so reading it
     /// as a string throws: found here, once, before anything reads strings.
     /// </summary>
-    private static (int Line, int Column)? FindUnpairedSurrogate(ReadOnlySpan<byte> utf8)
+    public static (int Line, int Column)? FindUnpairedSurrogate(ReadOnlySpan<byte> utf8)
     {
         if (utf8.IndexOf("\\u"u8) < 0) return null;
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = DocumentOptions.MaxDepth });

@@ -83,11 +83,11 @@ public static class AppFileGen
 
     /// <summary>A JSON object with some of an app file's fields, each holding anything (mostly something near what it should).</summary>
     public static readonly Gen<string> AppShaped =
-        from name in Gen.Frequency((6, Gen.Elements("svc", "api", "a_b-1")), (1, StringLiteral.Select(s => s[1..^1])))
+        from name in Gen.Frequency((6, Gen.Elements("svc", "api", "a_b-1").Select(Quote)), (1, StringLiteral), (1, Scalar))
         from count in Gen.Choose(0, 10)
         from fields in Gen.ListOf(Gen.Zip(Gen.Elements(AppFields), Gen.Choose(0, 3)), count)
         from values in Gen.CollectToList(fields, f => Gen.Frequency((4, Near(f.Item1, f.Item2)), (1, Value(f.Item2))))
-        select "{\"name\":" + Quote(name) + string.Concat(fields.Zip(values, (f, v) => "," + Quote(f.Item1) + ":" + v)) + "}";
+        select "{\"name\":" + name + string.Concat(fields.Zip(values, (f, v) => "," + Quote(f.Item1) + ":" + v)) + "}";
 
     /// <summary>Bytes of any kind: noise, text, JSON, app-shaped JSON, with or without a BOM.</summary>
     public static readonly Gen<byte[]> AnyFile = Gen.Frequency(
