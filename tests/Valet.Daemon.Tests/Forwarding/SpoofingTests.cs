@@ -143,11 +143,11 @@ public sealed class SpoofingTests
     }
 
     [Theory]
-    [InlineData("GET http://secret.example/x HTTP/1.1\r\nHost: open.example\r\n\r\n")]
-    [InlineData("GET /x HTTP/1.1\r\nHost: open.example/../secret.example\r\n\r\n")]
-    [InlineData("GET /x HTTP/1.1\r\nHost: open.example@secret.example\r\n\r\n")]
-    [InlineData("GET /x HTTP/1.1\r\nHost: open.example\r\nHost: secret.example\r\n\r\n")]
-    public async Task Host_Ambiguous_400AndNoAppReached(string request)
+    [InlineData("absolute-form naming another host", "GET http://secret.example/x HTTP/1.1\r\nHost: open.example\r\n\r\n")]
+    [InlineData("a path in the Host", "GET /x HTTP/1.1\r\nHost: open.example/../secret.example\r\n\r\n")]
+    [InlineData("user info in the Host", "GET /x HTTP/1.1\r\nHost: open.example@secret.example\r\n\r\n")]
+    [InlineData("two Hosts", "GET /x HTTP/1.1\r\nHost: open.example\r\nHost: secret.example\r\n\r\n")]
+    public async Task Host_Ambiguous_400AndNoAppReached(string what, string request)
     {
         await using var secret = await Named("secret");
         await using var open = await Named("open");
@@ -157,7 +157,7 @@ public sealed class SpoofingTests
         await connection.TrySendAsync(request);
         (await connection.ReadUntilClosedAsync(TimeSpan.FromSeconds(10))).Should().BeTrue();
 
-        connection.FirstStatus.Should().Be(400);
+        connection.FirstStatus.Should().Be(400, what);
         secret.Hits.Should().Be(0);
         open.Hits.Should().Be(0);
     }
