@@ -87,12 +87,10 @@ public sealed class Load(HttpClient client, IReadOnlyList<Node> nodes, double ra
         {
             failure = Describe(e);
         }
-        finally
-        {
-            Interlocked.Decrement(ref _inFlight);
-        }
 
+        // Recorded before it stops counting as in flight, so RunAsync's end sees every sample.
         _samples.Enqueue(new Sample(start, Clock.ElapsedTicks, node, app, status, failure, bodyOk));
+        Interlocked.Decrement(ref _inFlight);
     }
 
     /// <summary>A failure's kind, e.g. "connection refused", "response ended early", "timeout".</summary>
