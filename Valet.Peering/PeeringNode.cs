@@ -29,7 +29,8 @@ public sealed class PeeringNode : IAsyncDisposable
         Metrics = new PeeringMetrics();
         Membership = new ClusterMembership(options, Time);
         Store = new ClusterCounterStore(Membership, Time, Metrics, options.MaxCounters);
-        var receiver = new SyncReceiver(Store, Time);
+        Metrics.Observe(Membership);
+        var receiver = new SyncReceiver(Store, Time, Metrics);
         Links = Membership.Peers.Where(p => p.Address is not null)
             .Select(p => new PeerLink(p, options, Time, Store, Membership, receiver, logger))
             .ToArray();

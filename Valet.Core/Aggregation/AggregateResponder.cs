@@ -31,9 +31,9 @@ public sealed class AggregateResponder
     private int _waiting;
 
     public AggregateResponder(UpstreamDispatcher dispatcher, WindowRateLimiter limiter, GatewayOptions options, TimeProvider time,
-        ILogger<AggregateResponder> logger)
+        ILogger<AggregateResponder> logger, RequestObserver observer)
     {
-        _caller = new PartCaller(dispatcher, limiter, time);
+        _caller = new PartCaller(dispatcher, limiter, time, observer);
         _time = time;
         _logger = logger;
         _maxSlots = options.MaxAggregatePartsInFlight;

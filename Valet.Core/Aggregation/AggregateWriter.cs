@@ -64,6 +64,7 @@ internal static class AggregateWriter
 
         json.WriteEndObject();
         json.Flush();
+        fanOut.Gateway.Record.BytesOut = json.BytesCommitted;
         await pipe.FlushAsync().ConfigureAwait(false);
     }
 

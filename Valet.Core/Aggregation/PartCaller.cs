@@ -20,7 +20,7 @@ namespace Valet.Core.Aggregation;
 /// The token carries the part's own timeout, the aggregate's timeout, a required sibling's failure
 /// and the client's abort; when it fires the call ends with <see cref="OperationCanceledException"/>.
 /// </summary>
-internal sealed class PartCaller(UpstreamDispatcher dispatcher, WindowRateLimiter limiter, TimeProvider time)
+internal sealed class PartCaller(UpstreamDispatcher dispatcher, WindowRateLimiter limiter, TimeProvider time, Pipeline.RequestObserver observer)
 {
     /// <summary>The largest part answer held in memory; a larger one fails the part (502).</summary>
     public const int MaxAnswerBytes = 8 * 1024 * 1024;
@@ -62,6 +62,7 @@ internal sealed class PartCaller(UpstreamDispatcher dispatcher, WindowRateLimite
         // keys, so the part's app applies its own limit to that consumer.
         var budget = limit.RequestFor(fanOut.Gateway.Consumer?.Id, consumerLimit: null, fanOut.ClientIp, out _);
         using var lease = limiter.AttemptAcquire(budget);
+        observer.Metrics.RateLimitDecision(observer.Traffic.App(limit.App), lease.IsAcquired);
         return lease.IsAcquired;
     }
 
@@ -105,6 +106,7 @@ internal sealed class PartCaller(UpstreamDispatcher dispatcher, WindowRateLimite
         try
         {
             HttpResponseMessage response;
+            var sent = time.GetTimestamp();
             try
             {
                 response = await app.State.Invoker.SendAsync(upstream, deadline.Token).ConfigureAwait(false);
@@ -124,6 +126,7 @@ internal sealed class PartCaller(UpstreamDispatcher dispatcher, WindowRateLimite
             }
 
             deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+            observer.Metrics.UpstreamAnswered(observer.Traffic.App(app.Name), time.GetElapsedTime(sent).TotalSeconds);
             using (response)
             {
                 BoundedBuffer body;

@@ -15,7 +15,7 @@ internal static class HeaderRules
     /// <summary>Request headers the gateway sets itself, so a client's copy is dropped.</summary>
     public static readonly FrozenSet<string> GatewaySetRequest = new[]
     {
-        "Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded", "X-Request-Id", "Content-Length",
+        "Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded", "X-Request-Id", "Content-Length", "traceparent",
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Headers that belong to <see cref="HttpContent"/> rather than the request message.</summary>

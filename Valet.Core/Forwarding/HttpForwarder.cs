@@ -4,6 +4,9 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
+using System.Diagnostics;
+using Valet.Core.Diagnostics;
+using Valet.Core.Diagnostics.Metrics;
 using Valet.Core.Pipeline;
 using Valet.Core.Routing;
 
@@ -14,7 +17,7 @@ namespace Valet.Core.Forwarding;
 /// <see cref="HttpMessageInvoker"/>. Bodies flow through pooled buffers in both directions and
 /// are never held whole.
 /// </summary>
-public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel)
+public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, GatewayMetrics metrics)
 {
     private const int ResponseBufferSize = 64 * 1024;
 
@@ -37,7 +40,9 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel)
     private async ValueTask<ForwardResult> ForwardHttpAsync(HttpContext context, GatewayRequest gateway, EndpointModel endpoint)
     {
         var app = gateway.App;
+        var record = gateway.Record;
         var request = context.Request;
+        var span = record.Activity is { } parent ? StartSpan(parent, context, endpoint) : null;
         var upstream = CreateRequest(request.Method, endpoint, gateway);
 
         StreamCopyContent? content = null;
@@ -49,33 +54,71 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel)
             upstream.Content = content;
         }
 
-        CopyRequestHeaders(request, upstream, app);
-        AddGatewayHeaders(context, upstream.Headers, gateway);
-
-        using var timeout = new CancellationTokenSource(app.Timeout, time);
-        using var clientAborted = context.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
-
-        HttpResponseMessage response;
+        var result = default(ForwardResult);
         try
         {
-            response = await app.State.Invoker.SendAsync(upstream, timeout.Token).ConfigureAwait(false);
+            CopyRequestHeaders(request, upstream, app);
+            AddGatewayHeaders(context, upstream.Headers, gateway, span);
+
+            using var timeout = new CancellationTokenSource(app.Timeout, time);
+            using var clientAborted = context.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+
+            HttpResponseMessage response;
+            var sent = time.GetTimestamp();
+            try
+            {
+                response = await app.State.Invoker.SendAsync(upstream, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException)
+            {
+                upstream.Dispose();
+                result = context.RequestAborted.IsCancellationRequested ? ForwardOutcome.ClientAborted
+                    : content?.ReadFailure is { } bodyFailure ? new ForwardResult(ClientBodyFailure(bodyFailure), e)
+                    : new ForwardResult(ClassifySendFailure(e, content is { Started: true }), e);
+                return result;
+            }
+
+            // Headers arrived: the timeout no longer applies (a long download is not a slow endpoint).
+            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            metrics.UpstreamAnswered(record.App, time.GetElapsedTime(sent).TotalSeconds);
+            span?.SetTag("http.response.status_code", (int)response.StatusCode);
+            using (upstream)
+            using (response)
+            {
+                CopyResponseHead(context, response, app);
+                result = await CopyBodyAsync(context, response, record, timeout.Token).ConfigureAwait(false);
+                return result;
+            }
         }
-        catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException)
+        finally
         {
-            upstream.Dispose();
-            if (context.RequestAborted.IsCancellationRequested) return ForwardOutcome.ClientAborted;
-            if (content?.ReadFailure is { } bodyFailure) return new ForwardResult(ClientBodyFailure(bodyFailure), e);
-            return new ForwardResult(ClassifySendFailure(e, content is { Started: true }), e);
+            if (content is not null) record.BytesIn = content.Bytes;
+            if (span is not null) CloseSpan(span, result);
+        }
+    }
+
+    /// <summary>The client span of one upstream attempt, a child of the request's server span.</summary>
+    private static Activity? StartSpan(Activity parent, HttpContext context, EndpointModel endpoint)
+    {
+        var span = ValetTelemetry.StartDetached("valet.upstream", ActivityKind.Client, parent.Context);
+        if (span is null) return null;
+        span.DisplayName = context.Request.Method;
+        span.SetTag("http.request.method", context.Request.Method);
+        span.SetTag("server.address", endpoint.Config.Host);
+        span.SetTag("server.port", endpoint.Config.Port);
+        span.SetTag("valet.endpoint", endpoint.BaseAddress);
+        return span;
+    }
+
+    private static void CloseSpan(Activity span, in ForwardResult result)
+    {
+        if (result.Outcome != ForwardOutcome.Success)
+        {
+            span.SetTag("error.type", result.Outcome.ToString());
+            if (result.Outcome != ForwardOutcome.ClientAborted) span.SetStatus(ActivityStatusCode.Error);
         }
 
-        // Headers arrived: the timeout no longer applies (a long download is not a slow endpoint).
-        timeout.CancelAfter(Timeout.InfiniteTimeSpan);
-        using (upstream)
-        using (response)
-        {
-            CopyResponseHead(context, response, app);
-            return await CopyBodyAsync(context, response, timeout.Token).ConfigureAwait(false);
-        }
+        span.Stop();
     }
 
     /// <summary>
@@ -163,9 +206,14 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel)
         if (connection.Count > 0) RemoveConnectionListed(connection, upstream.Headers);
     }
 
-    /// <summary>The headers Valet sets itself: X-Forwarded-*, X-Request-Id and the consumer. Also used by aggregate parts.</summary>
-    internal static void AddGatewayHeaders(HttpContext context, HttpRequestHeaders headers, GatewayRequest gateway)
+    /// <summary>
+    /// The headers Valet sets itself: X-Forwarded-*, X-Request-Id, the consumer and <c>traceparent</c>
+    /// (the attempt's span, the request's, or the client's context; a new trace when the client sent
+    /// none). Also used by aggregate parts.
+    /// </summary>
+    internal static void AddGatewayHeaders(HttpContext context, HttpRequestHeaders headers, GatewayRequest gateway, Activity? span = null)
     {
+        headers.TryAddWithoutValidation(Pipeline.RequestObserver.TraceParentHeader, gateway.Record.OutgoingTraceParent(span));
         if (context.Connection.RemoteIpAddress is { } ip)
         {
             headers.TryAddWithoutValidation("X-Forwarded-For", (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString());
@@ -239,9 +287,12 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel)
         }
     }
 
-    internal static async ValueTask<ForwardResult> CopyBodyAsync(HttpContext context, HttpResponseMessage response, CancellationToken token)
+    internal static async ValueTask<ForwardResult> CopyBodyAsync(HttpContext context, HttpResponseMessage response, Diagnostics.RequestRecord record,
+        CancellationToken token)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ResponseBufferSize);
+        long copied = 0;
+        record.BytesOut = 0;
         try
         {
             using var source = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
@@ -264,6 +315,8 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel)
                 try
                 {
                     await body.WriteAsync(buffer.AsMemory(0, read), token).ConfigureAwait(false);
+                    copied += read;
+                    record.BytesOut = copied;
                 }
                 catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
                 {

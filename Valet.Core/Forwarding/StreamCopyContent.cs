@@ -15,6 +15,9 @@ internal sealed class StreamCopyContent(Stream source, bool flush = false) : Htt
     /// <summary>Set once any byte of the body was read from the client.</summary>
     public bool Started { get; private set; }
 
+    /// <summary>Body bytes read from the client and written to the endpoint so far.</summary>
+    public long Bytes { get; private set; }
+
     /// <summary>
     /// Why reading the client's body failed (Kestrel found it malformed, too slow or too large),
     /// or null: tells a failure of the client apart from one of the endpoint.
@@ -45,6 +48,7 @@ internal sealed class StreamCopyContent(Stream source, bool flush = false) : Htt
 
                 if (read == 0) break;
                 await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                Bytes += read;
                 if (flush) await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }

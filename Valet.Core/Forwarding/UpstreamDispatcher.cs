@@ -77,6 +77,7 @@ public sealed class UpstreamDispatcher(HttpForwarder forwarder, GatewayOptions o
     {
         var app = request.App;
         var state = endpoint.State;
+        request.Record.Upstream = endpoint.BaseAddress;
         state.Enter();
         ForwardResult result;
         try

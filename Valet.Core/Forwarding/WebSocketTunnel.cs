@@ -88,7 +88,7 @@ public sealed class WebSocketTunnel(TimeProvider time, ILogger<WebSocketTunnel> 
             if (!opened)
             {
                 HttpForwarder.CopyResponseHead(context, response, app);
-                return await HttpForwarder.CopyBodyAsync(context, response, CancellationToken.None).ConfigureAwait(false);
+                return await HttpForwarder.CopyBodyAsync(context, response, gateway.Record, CancellationToken.None).ConfigureAwait(false);
             }
 
             // 3. accept the client's opening, then relay

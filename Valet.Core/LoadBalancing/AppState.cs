@@ -50,7 +50,7 @@ public sealed class AppState
         ConnectTimeout = TimeSpan.FromSeconds(10),
         MaxConnectionsPerServer = int.MaxValue,
         EnableMultipleHttp2Connections = true,
-        // Tracing headers are the client's to send; the gateway does not add its own here.
+        // Valet sets traceparent itself (HttpForwarder.AddGatewayHeaders); the handler adds nothing.
         ActivityHeadersPropagator = null,
         ResponseDrainTimeout = TimeSpan.FromSeconds(2),
     };

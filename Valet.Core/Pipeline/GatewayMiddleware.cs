@@ -14,6 +14,8 @@ namespace Valet.Core.Pipeline;
 
 /// <summary>
 /// The public request path, in order:
+/// 0. observe: <see cref="RequestObserver"/> opens the request's record (request id, trace context)
+///    and closes it when the answer is complete (metrics, consumer figures, access log, span);
 /// 1. snapshot: read the current route table once;
 /// 2. resolve: Host of a host-routed app, else a gRPC service's /pkg.Service/ prefix, else first
 ///    path segment = app (unknown → 404, escaping path → 400);
@@ -30,14 +32,49 @@ namespace Valet.Core.Pipeline;
 ///    tunnelled (policies above applied once, to the opening).
 /// </summary>
 public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks, UpstreamDispatcher upstream, WindowRateLimiter limiter,
-    AggregateResponder aggregates, GatewayOptions options)
+    AggregateResponder aggregates, GatewayOptions options, RequestObserver observer)
 {
     /// <summary>Retry-After of a 503 while an app's identity provider is unreachable.</summary>
     private const int AuthRetryAfterSeconds = 5;
 
+    /// <summary>Serves one request, observed from arrival to the end of its answer (metrics, stats, access log, span).</summary>
     public Task InvokeAsync(HttpContext context)
     {
-        var requestId = RequestIds.For(context);
+        var record = observer.Start(context);
+        Task served;
+        try
+        {
+            served = ServeRequestAsync(context, record);
+        }
+        catch (Exception e)
+        {
+            observer.Finish(context, record, e);
+            throw;
+        }
+
+        if (!served.IsCompleted) return FinishAsync(context, record, served);
+        observer.Finish(context, record, served.Exception?.GetBaseException());
+        return served;
+    }
+
+    private async Task FinishAsync(HttpContext context, RequestRecord record, Task served)
+    {
+        try
+        {
+            await served.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            observer.Finish(context, record, e);
+            throw;
+        }
+
+        observer.Finish(context, record);
+    }
+
+    private Task ServeRequestAsync(HttpContext context, RequestRecord record)
+    {
+        var requestId = record.RequestId;
         context.Response.Headers[RequestIds.HeaderName] = requestId;
 
         // 1. snapshot
@@ -51,6 +88,12 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
                 return ProblemWriter.WriteAsync(context, GatewayError.NoApp, null, requestId,
                     "the first path segment names the app: /{app}/...");
             case Resolution.Escapes:
+                if (resolved is not null)
+                {
+                    record.App = observer.Traffic.App(resolved.Name);
+                    record.AppName = resolved.Name;
+                }
+
                 return ProblemWriter.WriteAsync(context, GatewayError.BadPath, resolved?.Name, requestId,
                     "the path contains '.' or '..' segments (plain or percent-encoded) that would leave the app");
             case Resolution.UnknownApp:
@@ -59,6 +102,9 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
         }
 
         var app = resolved!;
+        record.App = observer.Traffic.App(app.Name);
+        record.AppName = app.Name;
+        if (app.RateLimit is { } appLimit) record.WindowSeconds = appLimit.Period;
         if (app.Config.Https != HttpsMode.Both && RequireScheme(context, app, requestId, raw) is { } refused) return refused;
 
         // 3. CORS
@@ -86,7 +132,7 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
         }
 
         // 5. auth
-        var gateway = new GatewayRequest(app, target, requestId) { Table = table };
+        var gateway = new GatewayRequest(app, target, requestId, record) { Table = table };
         if (app.Authenticator is { } authenticator)
         {
             var auth = authenticator.AuthenticateAsync(request, context.RequestAborted);
@@ -116,6 +162,12 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
         if (auth.Outcome == AuthOutcome.Authenticated)
         {
             gateway.Consumer = auth.Consumer;
+            if (auth.Consumer is { } consumer)
+            {
+                gateway.Record.Consumer = gateway.Record.App.Consumer(consumer.Id);
+                gateway.Record.ConsumerId = consumer.Id;
+            }
+
             return LimitAndServe(context, gateway);
         }
 
@@ -167,7 +219,10 @@ public sealed class GatewayMiddleware(ConfigManager config, MockResponder mocks,
         var budget = limit.RequestFor(consumer?.Id, consumer?.LimitValue, context.Connection.RemoteIpAddress, out var policy);
         using var lease = (WindowLease)limiter.AttemptAcquire(budget);
         RateLimitHeaders.Write(context.Response.Headers, lease, policy, limit.App);
-        return lease.IsAcquired;
+        var admitted = lease.IsAcquired;
+        observer.Metrics.RateLimitDecision(gateway.Record.App, admitted);
+        gateway.Record.RateLimited = !admitted;
+        return admitted;
     }
 
     private static Task TooLarge(HttpContext context, GatewayRequest gateway, long max) =>

@@ -1,16 +1,20 @@
 using Valet.Core.Auth;
+using Valet.Core.Diagnostics;
 using Valet.Core.Routing;
 
 namespace Valet.Core.Pipeline;
 
 /// <summary>What the pipeline learned about one request, handed from step to step.</summary>
-public sealed class GatewayRequest(AppModel app, RequestTarget target, string requestId)
+public sealed class GatewayRequest(AppModel app, RequestTarget target, string requestId, RequestRecord record)
 {
     public AppModel App { get; } = app;
 
     public RequestTarget Target { get; } = target;
 
     public string RequestId { get; } = requestId;
+
+    /// <summary>What the request's observation collects (endpoint, body bytes, trace).</summary>
+    public RequestRecord Record { get; } = record;
 
     /// <summary>The route-table snapshot the request was resolved in; an aggregate resolves its parts in it too.</summary>
     public RouteTable Table { get; init; } = RouteTable.Empty;

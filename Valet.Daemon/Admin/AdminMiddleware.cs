@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Valet.Core.Configuration;
 using Valet.Core.RateLimiting;
 using Valet.Core.Diagnostics;
+using Valet.Core.Diagnostics.Metrics;
+using Valet.Core.Diagnostics.Traffic;
 using Valet.Core.Routing;
 using Valet.Daemon.Hosting;
 using Valet.Peering;
@@ -12,24 +14,36 @@ namespace Valet.Daemon.Admin;
 /// <summary>
 /// The admin API, on its own listener. Every request, in order:
 /// 1. request id;
-/// 2. token: when one is set, a missing or wrong bearer token → 401;
-/// 3. route: from the raw target (so <c>..</c> is seen as sent) → 404 when unknown;
-/// 4. method: not one of the route's → 405 with Allow;
-/// 5. name (for <c>/apis/{name}</c>): not a valid app name → 400;
-/// 6. the route's work; changes of the conf folder go through <see cref="AppFileStore"/>.
+/// 2. the dashboard's static files (<c>/ui</c>): served without a token, since they hold no data (see <see cref="DashboardAssets"/>);
+/// 3. token: when one is set, a missing or wrong bearer token → 401;
+/// 4. route: from the raw target (so <c>..</c> is seen as sent) → 404 when unknown;
+/// 5. method: not one of the route's → 405 with Allow;
+/// 6. name (for <c>/apis/{name}</c>): not a valid app name → 400;
+/// 7. the route's work; changes of the conf folder go through <see cref="AppFileStore"/>.
 /// </summary>
 public sealed class AdminMiddleware(
     ConfigManager config, AppFileStore store, ReadinessState readiness, AdminAuthenticator authenticator,
-    WindowRateLimiter limiter, TimeProvider time, ILogger<AdminMiddleware> logger, ValetOptions options, PeeringNode? peering = null)
+    WindowRateLimiter limiter, TimeProvider time, ILogger<AdminMiddleware> logger, ValetOptions options, PrometheusExporter exporter,
+    TrafficRegistry traffic, PeeringNode? peering = null)
 {
     public Task InvokeAsync(HttpContext context)
     {
         // 1. request id
         var requestId = RequestIds.For(context);
         context.Response.Headers[RequestIds.HeaderName] = requestId;
+        context.Response.Headers.XContentTypeOptions = "nosniff";
         var request = context.Request;
+        var path = AdminTarget.RawPath(context);
 
-        // 2. token
+        // 2. the dashboard: a static page whose data all comes from the routes below, with the token
+        if (DashboardAssets.Owns(path))
+        {
+            if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)) return DashboardAssets.WriteAsync(context, path);
+            return AdminProblemWriter.WriteAsync(context, AdminError.MethodNotAllowed,
+                $"{path} does not accept {request.Method}; it accepts GET, HEAD", allow: "GET, HEAD");
+        }
+
+        // 3. token
         if (!authenticator.IsAuthorized(request))
         {
             var detail = request.Headers.Authorization.Count == 0
@@ -39,8 +53,7 @@ public sealed class AdminMiddleware(
             return AdminProblemWriter.WriteAsync(context, AdminError.Unauthorized, detail);
         }
 
-        // 3. route
-        var path = AdminTarget.RawPath(context);
+        // 4. route
         var route = AdminTarget.Route(path, out var nameSegment, out var routeSegment);
         if (route == AdminRoute.Unknown)
         {
@@ -48,7 +61,7 @@ public sealed class AdminMiddleware(
                 $"no admin route {path}; the routes are {AdminTarget.RouteList}");
         }
 
-        // 4. method
+        // 5. method
         var method = request.Method;
         var allow = AdminTarget.Allow(route);
         if (!allow.Contains(method, StringComparer.Ordinal))
@@ -57,7 +70,7 @@ public sealed class AdminMiddleware(
                 $"{path} does not accept {method}; it accepts {string.Join(", ", allow)}", allow: string.Join(", ", allow));
         }
 
-        // 5. name, 6. work
+        // 6. name, 7. work
         switch (route)
         {
             case AdminRoute.Health:
@@ -76,12 +89,16 @@ public sealed class AdminMiddleware(
                 return ReloadAsync(context);
             case AdminRoute.Peers:
                 return AdminJson.WriteAsync(context, StatusCodes.Status200OK, WritePeers);
+            case AdminRoute.Metrics:
+                return WriteMetricsAsync(context);
         }
 
         if (!AdminTarget.TryName(nameSegment, out var name, out var nameError))
         {
             return AdminProblemWriter.WriteAsync(context, AdminError.BadName, nameError);
         }
+
+        if (route == AdminRoute.Consumers) return GetConsumersAsync(context, name);
 
         if (route == AdminRoute.AppRoute)
         {
@@ -104,6 +121,17 @@ public sealed class AdminMiddleware(
             "DELETE" => DeleteAsync(context, name),
             _ => GetAsync(context, name),
         };
+    }
+
+    private Task WriteMetricsAsync(HttpContext context)
+    {
+        var body = System.Text.Encoding.UTF8.GetBytes(exporter.Scrape());
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = PrometheusText.ContentType;
+        response.Headers.CacheControl = "no-store";
+        response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
     }
 
     // A node without peers answers too (clustered: false, no peers), so tools need not know the setup.
@@ -150,6 +178,17 @@ public sealed class AdminMiddleware(
         }
 
         return WriteAppAsync(context, StatusCodes.Status200OK, app, config.LastReport);
+    }
+
+    private Task GetConsumersAsync(HttpContext context, string name)
+    {
+        if (!config.Current.TryGetApp(name, out var app))
+        {
+            return AdminProblemWriter.WriteAsync(context, AdminError.UnknownApp, $"no app is named '{name}'", app: name);
+        }
+
+        var now = time.GetUtcNow();
+        return AdminJson.WriteAsync(context, StatusCodes.Status200OK, json => ConsumersView.Write(json, app, traffic.Find(app.Name), limiter, now));
     }
 
     private async Task PutAsync(HttpContext context, string name)

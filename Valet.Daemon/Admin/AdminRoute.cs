@@ -18,6 +18,9 @@ public enum AdminRoute
     /// <summary><c>GET | PUT | DELETE /apis/{name}</c>: one app.</summary>
     App,
 
+    /// <summary><c>GET /apis/{name}/consumers</c>: each consumer's use in the current window and totals since start.</summary>
+    Consumers,
+
     /// <summary><c>POST /reload</c>: re-read the conf folder.</summary>
     Reload,
 
@@ -26,4 +29,7 @@ public enum AdminRoute
 
     /// <summary><c>GET /peers</c>: this node's id and its cluster peers with state and sync figures.</summary>
     Peers,
+
+    /// <summary><c>GET /metrics</c>: the <c>Valet</c> meters in the Prometheus text exposition format.</summary>
+    Metrics,
 }

@@ -12,7 +12,7 @@ namespace Valet.Daemon.Admin;
 public static class AdminTarget
 {
     /// <summary>Every route with its methods, for 404 and 405 answers.</summary>
-    public const string RouteList = "GET /apis, GET|PUT|DELETE /apis/{name}, GET|PUT|DELETE /apis/{name}/routes/{id}, POST /reload, GET /peers, GET /health, GET /ready";
+    public const string RouteList = "GET /apis, GET|PUT|DELETE /apis/{name}, GET /apis/{name}/consumers, GET|PUT|DELETE /apis/{name}/routes/{id}, POST /reload, GET /peers, GET /metrics, GET /health, GET /ready, GET /ui (the dashboard)";
 
     /// <summary>The raw path, without the query.</summary>
     public static string RawPath(HttpContext context)
@@ -25,7 +25,7 @@ public static class AdminTarget
 
     /// <summary>
     /// The route of <paramref name="path"/>; for <see cref="AdminRoute.App"/>, everything after <c>/apis/</c>;
-    /// for <see cref="AdminRoute.AppRoute"/>, the app segment and the route id segment.
+    /// for <see cref="AdminRoute.Consumers"/>, the name segment; for <see cref="AdminRoute.AppRoute"/>, the app segment and the route id segment.
     /// </summary>
     public static AdminRoute Route(string path, out string nameSegment) => Route(path, out nameSegment, out _);
 
@@ -41,10 +41,19 @@ public static class AdminTarget
             case "/apis": return AdminRoute.Apis;
             case "/reload": return AdminRoute.Reload;
             case "/peers": return AdminRoute.Peers;
+            case "/metrics": return AdminRoute.Metrics;
         }
 
         if (!path.StartsWith("/apis/", StringComparison.Ordinal)) return AdminRoute.Unknown;
         nameSegment = path["/apis/".Length..];
+        const string consumers = "/consumers";
+        if (nameSegment.EndsWith(consumers, StringComparison.Ordinal) && nameSegment.Length > consumers.Length
+            && nameSegment.IndexOf('/') == nameSegment.Length - consumers.Length)
+        {
+            nameSegment = nameSegment[..^consumers.Length];
+            return AdminRoute.Consumers;
+        }
+
         var routes = nameSegment.IndexOf("/routes/", StringComparison.Ordinal);
         if (routes > 0 && nameSegment.IndexOf('/') == routes)
         {

@@ -80,6 +80,7 @@ public static class AppsView
 
         // Consumer ids only, never a key (the seed's single authKey is the consumer "default").
         json.WriteStartObject("auth");
+        json.WriteString("type", app.Authenticator?.Type ?? "none");
         json.WriteBoolean("required", config.Authorize);
         json.WriteString("header", config.AuthHeader);
         json.WriteStartArray("consumers");
@@ -95,6 +96,25 @@ public static class AppsView
         foreach (var mock in app.Mocks) json.WriteStringValue($"{mock.Method ?? "*"} {mock.Config.Path} -> {mock.Status}");
         json.WriteEndArray();
         json.WriteEndObject();
+
+        if (config.Aggregate is not { } aggregate) json.WriteNull("aggregate");
+        else
+        {
+            // The parts' names and paths only: what the aggregate calls, not how (headers stay in the config view).
+            json.WriteStartObject("aggregate");
+            json.WriteStartArray("parts");
+            foreach (var part in aggregate.Parts)
+            {
+                json.WriteStartObject();
+                json.WriteString("key", part.Key);
+                json.WriteString("app", part.App);
+                json.WriteString("path", part.Path);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
 
         WriteLastLoad(json, app.Name, report);
         if (withConfig) WriteConfig(json, app);

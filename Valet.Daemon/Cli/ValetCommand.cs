@@ -136,6 +136,8 @@ public static class ValetCommand
         admin.AddTo(root);
         var lifecycle = new LifecycleFlags();
         lifecycle.AddTo(root);
+        var observability = new ObservabilityFlags();
+        observability.AddTo(root);
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(HashPasswordCommand.Create(Console.In, Console.Out, stderr));
         root.SetAction((parse, cancellationToken) =>
@@ -160,6 +162,7 @@ public static class ValetCommand
             };
             options = admin.Apply(parse, options);
             options = lifecycle.Apply(parse, options);
+            options = observability.Apply(parse, options);
             return DaemonRunner.RunAsync(options, stderr, cancellationToken);
         });
         return root;

@@ -55,6 +55,8 @@ public static partial class DaemonRunner
             foreach (var address in GatewayHost.Addresses(app)) LogListening(logger, address);
             LogAdminListening(logger, GatewayHost.AdminAddress(app).ToString().TrimEnd('/'),
                 string.IsNullOrEmpty(options.AdminToken) ? "no token" : "bearer token required");
+            LogObservability(logger, options.AccessLog.ToString().ToLowerInvariant(),
+                options.OtlpEndpoint is { } otlp ? $"OTLP export to {otlp}" : "no OTLP export");
             var peering = app.Services.GetService<Valet.Peering.PeeringNode>();
             using var systemd = new Systemd.SystemdStatus(config, app.Services.GetRequiredService<Systemd.SystemdNotifier>(),
                 peering is null ? null : () => Valet.Peering.Membership.PeerStatusJson.Summary(peering.Peers()));
@@ -75,4 +77,7 @@ public static partial class DaemonRunner
 
     [LoggerMessage(4, LogLevel.Information, "Valet admin API listening on {Address} ({Access})")]
     private static partial void LogAdminListening(ILogger logger, string address, string access);
+
+    [LoggerMessage(5, LogLevel.Information, "Access log: {Format}; metrics on the admin API's /metrics; {Export}")]
+    private static partial void LogObservability(ILogger logger, string format, string export);
 }

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Valet.Core.Aggregation;
 using Valet.Core.Configuration;
+using Valet.Core.Diagnostics.Metrics;
+using Valet.Core.Diagnostics.Traffic;
 using Valet.Core.Forwarding;
 using Valet.Core.LoadBalancing;
 using Valet.Core.Mocking;
@@ -80,6 +82,17 @@ public static class GatewayHost
         }
 
         services.AddSingleton<WindowRateLimiter>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddSingleton<TrafficRegistry>();
+        services.AddSingleton(sp => OtlpExport.CreateAccessLog(options, sp.GetRequiredService<GatewayMetrics>()));
+        if (options.OtlpEndpoint is { } otlp)
+        {
+            services.AddSingleton(sp => OtlpExport.Start(otlp, options, MetricMeters(sp).Select(m => m.Name).Distinct()));
+        }
+
+        services.AddSingleton(sp => new RequestObserver(sp.GetRequiredService<GatewayMetrics>(), sp.GetRequiredService<TrafficRegistry>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AccessLogHolder>().Writer));
+        services.AddSingleton(sp => new PrometheusExporter(MetricMeters(sp)));
         services.AddHostedService<CounterSweeper>();
         services.AddHostedService<AuthReadinessReporter>();
         services.AddSingleton<WebSocketTunnel>();
@@ -95,6 +108,11 @@ public static class GatewayHost
         if (options.HandleSignals) services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, Systemd.ServiceLifetime>();
 
         var app = builder.Build();
+
+        // Metrics first: they count every config load, the first one included.
+        app.Services.GetRequiredService<GatewayMetrics>();
+        app.Services.GetRequiredService<PrometheusExporter>();
+        app.Services.GetService<OtlpExport>();
         AdminHost.Map(app);
         if (options.HttpsPort == 0)
         {
@@ -112,6 +130,13 @@ public static class GatewayHost
 
         app.Run(gateway.InvokeAsync);
         return app;
+    }
+
+    /// <summary>The meters <c>GET /metrics</c> and the OTLP exporter read: the gateway's, and peering's in a cluster.</summary>
+    internal static System.Diagnostics.Metrics.Meter[] MetricMeters(IServiceProvider services)
+    {
+        var gateway = services.GetRequiredService<GatewayMetrics>().Meter;
+        return services.GetService<PeeringNode>() is { } node ? [gateway, node.Metrics.Meter] : [gateway];
     }
 
     private static void Listen(KestrelServerOptions kestrel, System.Net.IPAddress? bind, int port, HttpProtocols protocols,

@@ -88,6 +88,18 @@ public sealed record ValetOptions
     /// </summary>
     public Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? TuneLimits { get; init; }
 
+    /// <summary>The access log: one line per public request, JSON (default), CLF or off.</summary>
+    public Valet.Core.Diagnostics.AccessLog.AccessLogFormat AccessLog { get; init; } = Valet.Core.Diagnostics.AccessLog.AccessLogFormat.Json;
+
+    /// <summary>Where the access log goes; null = standard output (tests pass a stream of their own).</summary>
+    public Stream? AccessLogOutput { get; init; }
+
+    /// <summary>Base URL of an OTLP/HTTP receiver (e.g. http://collector:4318); traces and metrics go to /v1/traces and /v1/metrics. Null = no export.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>How often metrics are pushed over OTLP.</summary>
+    public TimeSpan OtlpMetricsInterval { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Adjusts the derived peering settings (tests shorten or lengthen timings).</summary>
     public Func<Valet.Peering.PeeringOptions, Valet.Peering.PeeringOptions>? TunePeering { get; init; }
 

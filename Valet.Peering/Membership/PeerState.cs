@@ -139,6 +139,10 @@ public sealed class PeerState(Uri? address)
 
     public long MessagesOut => Interlocked.Read(ref _messagesOut);
 
+    public long BytesIn => Interlocked.Read(ref _bytesIn);
+
+    public long BytesOut => Interlocked.Read(ref _bytesOut);
+
     public PeerStatus Status(TimeProvider time, long now)
     {
         var last = LastMessage;

@@ -4,7 +4,7 @@ using Valet.Peering.Protocol.V1;
 namespace Valet.Peering.Sync;
 
 /// <summary>Applies batches received from a peer (on either stream) to the store, and measures sync lag.</summary>
-public sealed class SyncReceiver(ClusterCounterStore store, TimeProvider time)
+public sealed class SyncReceiver(ClusterCounterStore store, TimeProvider time, PeeringMetrics? metrics = null)
 {
     /// <summary>Merges every update; updates without an origin are the sender's own counts.</summary>
     /// <returns>Updates merged and updates rejected.</returns>
@@ -21,7 +21,9 @@ public sealed class SyncReceiver(ClusterCounterStore store, TimeProvider time)
 
         if (peer is not null && !batch.Snapshot && batch.OriginUnixMicros > 0 && batch.Updates.Count > 0)
         {
-            peer.Lag.Record(ClusterCounterStore.UnixMicros(time) - batch.OriginUnixMicros);
+            var lag = ClusterCounterStore.UnixMicros(time) - batch.OriginUnixMicros;
+            peer.Lag.Record(lag);
+            metrics?.SyncLag(lag);
         }
 
         return (accepted, rejected);

@@ -39,7 +39,8 @@ File.WriteAllText(Path.Combine(conf.FullName, "dash.json"), JsonSerializer.Seria
     aggregate = new { parts = Enumerable.Range(0, 3).Select(i => new { key = $"p{i}", app = $"svc{i}", path = "/" }).ToArray() },
 }));
 
-var gateway = GatewayHost.Build(new ValetOptions { ConfDirectory = conf.FullName, Port = 0, Bind = IPAddress.Loopback },
+// No access log: the figures measure the fan-out (bench/observability.sh measures the log).
+var gateway = GatewayHost.Build(new ValetOptions { ConfDirectory = conf.FullName, Port = 0, AdminPort = 0, Bind = IPAddress.Loopback, AccessLog = Valet.Core.Diagnostics.AccessLog.AccessLogFormat.Off },
     logging: l => l.SetMinimumLevel(LogLevel.Warning));
 var load = gateway.Services.GetRequiredService<ConfigManager>().LoadInitial();
 if (!load.Succeeded) throw new InvalidOperationException(string.Join("\n", load.AllErrors));

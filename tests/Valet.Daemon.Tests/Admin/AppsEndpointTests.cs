@@ -44,8 +44,10 @@ public sealed class AppsEndpointTests
         endpoint.GetProperty("healthy").GetBoolean().Should().BeTrue();
         endpoint.GetProperty("inFlight").GetInt32().Should().Be(0);
         backend.Hits.Should().Be(1);
+        app.GetProperty("auth").GetProperty("type").GetString().Should().Be("apiKey");
         app.GetProperty("auth").GetProperty("required").GetBoolean().Should().BeTrue();
         app.GetProperty("auth").GetProperty("header").GetString().Should().Be("X-Valet-Auth");
+        app.GetProperty("aggregate").ValueKind.Should().Be(JsonValueKind.Null);
         app.GetProperty("auth").GetProperty("consumers").EnumerateArray().Select(c => c.GetString()).Should().Equal("default");
         app.GetProperty("rateLimit").GetProperty("enabled").GetBoolean().Should().BeTrue();
         app.GetProperty("rateLimit").GetProperty("limitValue").GetInt32().Should().Be(2);
@@ -61,6 +63,25 @@ public sealed class AppsEndpointTests
         hello.GetProperty("mocks").GetProperty("count").GetInt32().Should().Be(1);
         hello.GetProperty("mocks").GetProperty("routes")[0].GetString().Should().Be("GET / -> 200");
         hello.GetProperty("methods").ValueKind.Should().Be(JsonValueKind.Null);
+        hello.GetProperty("auth").GetProperty("type").GetString().Should().Be("none");
+    }
+
+    [Fact]
+    public async Task GetApis_Aggregate_ListsItsParts()
+    {
+        var aggregate = new Dictionary<string, object?>
+        {
+            ["name"] = "combo",
+            ["aggregate"] = new { parts = new object[] { new { key = "a", app = "hello", path = "/" }, new { key = "b", app = "hello", path = "/x" } } },
+        };
+        await using var gateway = await TestGateway.StartAsync([TestGateway.MockApp("hello"), aggregate]);
+
+        using var response = await gateway.Admin.GetAsync("/apis");
+
+        var combo = (await response.JsonAsync()).GetProperty("apps").EnumerateArray().Single(a => a.GetProperty("name").GetString() == "combo");
+        combo.GetProperty("aggregate").GetProperty("parts").EnumerateArray()
+            .Select(p => (p.GetProperty("key").GetString(), p.GetProperty("app").GetString(), p.GetProperty("path").GetString()))
+            .Should().Equal(("a", "hello", "/"), ("b", "hello", "/x"));
     }
 
     [Fact]

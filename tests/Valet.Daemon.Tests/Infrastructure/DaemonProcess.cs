@@ -67,7 +67,7 @@ public sealed partial class DaemonProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "valet.dll"));
         foreach (var arg in args) info.ArgumentList.Add(arg);
-        foreach (var name in new[] { "VALET_CONF", "VALET_PORT", "VALET_BIND", "VALET_H2C_PORT", "VALET_ADMIN_BIND", "VALET_ADMIN_TOKEN", "VALET_ADMIN_TOKEN_FILE" })
+        foreach (var name in new[] { "VALET_CONF", "VALET_PORT", "VALET_BIND", "VALET_H2C_PORT", "VALET_ADMIN_BIND", "VALET_ADMIN_TOKEN", "VALET_ADMIN_TOKEN_FILE", "VALET_ACCESS_LOG", "VALET_OTLP_ENDPOINT" })
         {
             info.Environment.Remove(name);
         }

@@ -49,7 +49,9 @@ public sealed class TestGateway : IAsyncDisposable
 
     public static async Task<TestGateway> StartAsync(IEnumerable<object> apps, TimeSpan? cooldown = null, bool h2c = false, Action<TempFolder>? prepare = null,
         string? adminToken = null, TimeProvider? time = null,
-        int maxAggregatePartsInFlight = 1024, bool https = false, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null)
+        int maxAggregatePartsInFlight = 1024, bool https = false,
+        Valet.Core.Diagnostics.AccessLog.AccessLogFormat accessLog = Valet.Core.Diagnostics.AccessLog.AccessLogFormat.Json, Stream? accessLogOutput = null,
+        Uri? otlpEndpoint = null, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null)
     {
         var conf = new TempFolder();
         prepare?.Invoke(conf);
@@ -73,6 +75,10 @@ public sealed class TestGateway : IAsyncDisposable
             AdminToken = adminToken,
             MaxAggregatePartsInFlight = maxAggregatePartsInFlight,
             TuneLimits = limits,
+            // Every test request goes through the access log's formatting; only tests that read it keep the lines.
+            AccessLog = accessLog,
+            AccessLogOutput = accessLogOutput ?? Stream.Null,
+            OtlpEndpoint = otlpEndpoint,
         };
         var app2 = GatewayHost.Build(options, time, logging: l => l.SetMinimumLevel(LogLevel.Warning));
         var load = app2.Services.GetRequiredService<ConfigManager>().LoadInitial();

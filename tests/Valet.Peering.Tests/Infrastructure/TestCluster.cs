@@ -60,6 +60,7 @@ public sealed class TestCluster : IAsyncDisposable
                 PeerPort = ports[i],
                 PeerToken = token,
                 TunePeering = tune,
+                AccessLogOutput = Stream.Null,
             });
             cluster._confs.Add(new TempFolder());
             cluster._nodes.Add(null);
