@@ -57,8 +57,21 @@ public sealed class ChildProcess(string name, string dll, IReadOnlyList<string> 
         return 0;
     }
 
-    /// <summary>Open file descriptors (sockets, files, pipes).</summary>
-    public int OpenFds() => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Length;
+    /// <summary>Open file descriptors: sockets (client, upstream and peer connections, listeners) and the others (files, pipes).</summary>
+    public (int Sockets, int Others) OpenFds()
+    {
+        int sockets = 0, others = 0;
+        foreach (var fd in Directory.GetFileSystemEntries($"/proc/{Pid}/fd"))
+        {
+            string? target = null;
+            try { target = new FileInfo(fd).LinkTarget; }
+            catch (IOException) { }
+            if (target?.StartsWith("socket:", StringComparison.Ordinal) == true) sockets++;
+            else others++;
+        }
+
+        return (sockets, others);
+    }
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);

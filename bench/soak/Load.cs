@@ -50,10 +50,21 @@ public sealed class Load(HttpClient client, IReadOnlyList<Node> nodes, double ra
             {
                 var slot = (int)(sent % weights);
                 var mix = Mix.First(m => (slot -= m.Weight) < 0);
-                var node = (int)(sent / weights % nodes.Count);
-                if (Volatile.Read(ref _down[node])) node = (node + 1) % nodes.Count;
+                var first = (int)(sent / weights % nodes.Count);
                 sent++;
-                if (Volatile.Read(ref _down[node])) continue;
+                var node = -1;
+                for (var k = 0; k < nodes.Count && node < 0; k++)
+                {
+                    // Each flag read once: a node going down meanwhile cannot make a request vanish.
+                    if (!Volatile.Read(ref _down[(first + k) % nodes.Count])) node = (first + k) % nodes.Count;
+                }
+
+                if (node < 0)
+                {
+                    Interlocked.Increment(ref _notSent);
+                    continue;
+                }
+
                 if (Interlocked.Increment(ref _inFlight) > MaxInFlight)
                 {
                     Interlocked.Decrement(ref _inFlight);
