@@ -91,7 +91,7 @@ public sealed class BasicAuthenticator : IAuthenticator
         }
 
         var mac = HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes(password));
-        if (user.Verified is { } known && CryptographicOperations.FixedTimeEquals(known, mac)) return user.Consumer;
+        if (user.Verified is { } known && SecretComparer.FixedTimeEquals(known, mac)) return user.Consumer;
         if (!user.Hash.Verify(password)) return null;
         user.Verified = mac;
         return user.Consumer;

@@ -78,7 +78,7 @@ public sealed class PasswordHash
     }
 
     /// <summary>Whether <paramref name="password"/> has this hash; compared in constant time.</summary>
-    public bool Verify(string password) => CryptographicOperations.FixedTimeEquals(Derive(password, _salt, Iterations), _hash);
+    public bool Verify(string password) => SecretComparer.FixedTimeEquals(Derive(password, _salt, Iterations), _hash);
 
     private static byte[] Derive(string password, byte[] salt, int iterations) =>
         Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, HashBytes);

@@ -66,9 +66,9 @@ public static partial class AppConfigParser
         }
 
         var realm = auth.String("realm");
-        if (realm is not null && (realm.Length is 0 or > 128 || realm.AsSpan().IndexOfAny("\"\\\r\n\0") >= 0))
+        if (realm is not null && (realm.Length is 0 or > 128 || realm.AsSpan().IndexOfAny("\"\\") >= 0 || !IsHeaderText(realm)))
         {
-            scope.Error("$.auth.realm", "'realm' must be 1 to 128 characters, without quotes, backslashes or line breaks");
+            scope.Error("$.auth.realm", "'realm' must be 1 to 128 printable ASCII characters, without quotes or backslashes (it is sent in WWW-Authenticate)");
         }
 
         var config = new AuthConfig { Type = t, Realm = realm };
@@ -263,6 +263,7 @@ public static partial class AppConfigParser
     /// <summary>Reads a small text file named in the app file: relative to the conf folder, or absolute.</summary>
     private static string? ReadConfFile(ValidationScope scope, string path, string file, string baseDirectory, string field)
     {
+        if (!IsPathName(scope, path, field, file)) return null;
         var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(baseDirectory, file));
         try
         {

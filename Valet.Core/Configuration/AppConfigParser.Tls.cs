@@ -32,6 +32,7 @@ public static partial class AppConfigParser
         if (!hasHosts) scope.Error("$.tls", "'tls' is served by SNI for the app's 'hosts'; list the host names the certificate is for in 'hosts'");
         if (https == HttpsMode.Off) scope.Error("$.tls", "'tls' is given but 'https' is \"off\"; remove one of them");
         if (cert is null || key is null) return (null, https);
+        if (!IsPathName(scope, "$.tls.cert", "cert", cert) | !IsPathName(scope, "$.tls.key", "key", key)) return (null, https);
 
         var certPath = Path.GetFullPath(Path.Combine(baseDirectory, cert));
         var keyPath = Path.GetFullPath(Path.Combine(baseDirectory, key));

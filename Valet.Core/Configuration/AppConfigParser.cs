@@ -77,6 +77,13 @@ public static partial class AppConfigParser
                 $"invalid JSON: {StripPosition(e.Message)}"));
         }
 
+        if (FindUnpairedSurrogate(utf8) is { } bad)
+        {
+            document.Dispose();
+            return AppParseResult.Failed(new ConfigError(file, bad.Line, bad.Column, "$",
+                "invalid JSON text: a string or field name holds an unpaired surrogate escape (such as \\ud800), which is not a character; write the character itself, or a pair such as \\ud83d\\ude00"));
+        }
+
         using (document)
         {
             var positions = JsonPositionIndex.Build(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
@@ -302,7 +309,8 @@ public static partial class AppConfigParser
                 valid = false;
             }
 
-            var status = mock.Integer("status", 100, 599) ?? 200;
+            // 1xx statuses are interim, never an answer: a client given one as final waits for the real one.
+            var status = mock.Integer("status", 200, 599) ?? 200;
             var delay = mock.Integer("delayMs", 0, MaxMockDelayMs) ?? 0;
             var headers = ReadHeaders(scope, mock, $"{path}.headers", ref valid);
 
@@ -329,6 +337,10 @@ public static partial class AppConfigParser
                 }
 
                 content = Encoding.UTF8.GetBytes(body);
+            }
+            else if (bodyFile is not null && !IsPathName(scope, $"{path}.bodyFile", "bodyFile", bodyFile))
+            {
+                valid = false;
             }
             else if (bodyFile is not null)
             {
@@ -403,9 +415,9 @@ public static partial class AppConfigParser
                 scope.NameError($"{path}.{header.Name}", $"\"{header.Name}\" is not a valid HTTP header name");
                 valid = false;
             }
-            else if (header.Value.ValueKind != JsonValueKind.String || header.Value.GetString()!.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+            else if (header.Value.ValueKind != JsonValueKind.String || !IsHeaderText(header.Value.GetString()!))
             {
-                scope.Error($"{path}.{header.Name}", $"header \"{header.Name}\" must be a string without line breaks, not {JsonObjectReader.Describe(header.Value)}");
+                scope.Error($"{path}.{header.Name}", $"header \"{header.Name}\" must be a string of printable ASCII (no line breaks, control or non-ASCII characters), not {JsonObjectReader.Describe(header.Value)}");
                 valid = false;
             }
             else
@@ -417,9 +429,64 @@ public static partial class AppConfigParser
         return headers;
     }
 
+    /// <summary>
+    /// Whether <paramref name="text"/> can be sent in a response header as it is: printable ASCII,
+    /// spaces and tabs. Kestrel refuses anything else when the answer is written, so a value that
+    /// passed validation would make every such answer a 500.
+    /// </summary>
+    internal static bool IsHeaderText(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c is not ('\t' or (>= ' ' and <= '~'))) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="file"/> can name a file at all. No path holds a NUL character, and
+    /// .NET refuses one with an exception rather than as a missing file, so it is reported here,
+    /// before the name is resolved. Used for every file an app file names.
+    /// </summary>
+    private static bool IsPathName(ValidationScope scope, string jsonPath, string field, string file)
+    {
+        if (!file.Contains('\0')) return true;
+        scope.Error(jsonPath, $"'{field}' \"{file.Replace("\0", "\\0")}\" holds a NUL character, which no file name can");
+        return false;
+    }
+
     private static bool IsValidHost(string host) =>
         host.Length <= 253 && (HostPattern().IsMatch(host)
             || host.StartsWith('[') && host.EndsWith(']') && Uri.CheckHostName(host[1..^1]) == UriHostNameType.IPv6);
+
+    /// <summary>
+    /// Where a string or member name holds a <c>\uXXXX</c> escape of half a surrogate pair. The JSON
+    /// grammar allows it and <see cref="JsonDocument"/> parses it, but it is not text, so reading it
+    /// as a string throws: found here, once, before anything reads strings.
+    /// </summary>
+    public static (int Line, int Column)? FindUnpairedSurrogate(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IndexOf("\\u"u8) < 0) return null;
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = DocumentOptions.MaxDepth });
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName) || !reader.ValueIsEscaped) continue;
+            try
+            {
+                _ = reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                var before = utf8[..(int)reader.TokenStartIndex];
+                var line = before.Count((byte)'\n') + 1;
+                var column = before.Length - (before.LastIndexOf((byte)'\n') + 1) + 1;
+                return (line, column);
+            }
+        }
+
+        return null;
+    }
 
     private static string StripPosition(string message)
     {

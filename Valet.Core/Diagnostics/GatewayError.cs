@@ -36,6 +36,12 @@ public enum GatewayError
     /// <summary>The request body is larger than the app's <c>maxBodyBytes</c>.</summary>
     PayloadTooLarge,
 
+    /// <summary>The request body is malformed (bad chunked framing), found while it was forwarded.</summary>
+    BadRequestBody,
+
+    /// <summary>The request body arrived slower than the minimum data rate while it was forwarded.</summary>
+    RequestBodyTimeout,
+
     /// <summary>The method is not in the app's <c>methods</c>.</summary>
     MethodNotAllowed,
 

@@ -26,7 +26,8 @@ public static class ProblemWriter
     public static int StatusOf(GatewayError error) => error switch
     {
         GatewayError.NoApp or GatewayError.UnknownApp or GatewayError.NoMatchingMock => StatusCodes.Status404NotFound,
-        GatewayError.BadPath => StatusCodes.Status400BadRequest,
+        GatewayError.BadPath or GatewayError.BadRequestBody => StatusCodes.Status400BadRequest,
+        GatewayError.RequestBodyTimeout => StatusCodes.Status408RequestTimeout,
         GatewayError.HttpsRequired => StatusCodes.Status308PermanentRedirect,
         GatewayError.HttpsRefused => StatusCodes.Status421MisdirectedRequest,
         GatewayError.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
@@ -79,6 +80,8 @@ public static class ProblemWriter
         GatewayError.AuthUnavailable => ("auth-unavailable", "Authentication unavailable"),
         GatewayError.RateLimited => ("rate-limited", "Rate limit exceeded"),
         GatewayError.PayloadTooLarge => ("payload-too-large", "Request body too large"),
+        GatewayError.BadRequestBody => ("bad-request-body", "Malformed request body"),
+        GatewayError.RequestBodyTimeout => ("request-body-timeout", "Request body too slow"),
         GatewayError.NoHealthyEndpoint => ("no-healthy-endpoint", "No healthy endpoint"),
         GatewayError.UpstreamUnreachable => ("upstream-unreachable", "Endpoint unreachable"),
         GatewayError.UpstreamFailed => ("upstream-failed", "Endpoint failed"),

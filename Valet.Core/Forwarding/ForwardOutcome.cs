@@ -15,6 +15,12 @@ public enum ForwardOutcome
     /// <summary>The client's body grew past the app's <c>maxBodyBytes</c> while it was streamed.</summary>
     RequestBodyTooLarge,
 
+    /// <summary>The client's body could not be read (malformed chunked framing): the client's fault, not the endpoint's.</summary>
+    RequestBodyInvalid,
+
+    /// <summary>The client's body arrived slower than Kestrel's minimum data rate: the client's fault, not the endpoint's.</summary>
+    RequestBodyTimedOut,
+
     /// <summary>No response headers within the app's timeout.</summary>
     Timeout,
 

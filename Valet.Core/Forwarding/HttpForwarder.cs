@@ -73,7 +73,7 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
             {
                 upstream.Dispose();
                 result = context.RequestAborted.IsCancellationRequested ? ForwardOutcome.ClientAborted
-                    : IsBodyTooLarge(e) ? new ForwardResult(ForwardOutcome.RequestBodyTooLarge, e)
+                    : content?.ReadFailure is { } bodyFailure ? new ForwardResult(ClientBodyFailure(bodyFailure), e)
                     : new ForwardResult(ClassifySendFailure(e, content is { Started: true }), e);
                 return result;
             }
@@ -225,14 +225,26 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
         if (gateway.Consumer is { } consumer) headers.TryAddWithoutValidation(HeaderRules.ConsumerHeader, consumer.Id);
     }
 
-    private static bool IsBodyTooLarge(Exception e)
+    /// <summary>
+    /// What a failure to read the client's body means: past the size limit (413) or too slow (408),
+    /// as Kestrel reports with <see cref="BadHttpRequestException"/>, else malformed, such as a bad
+    /// chunk size (400; Kestrel throws a plain <see cref="IOException"/> for some). Such a failure
+    /// is the client's, so it is answered as Kestrel would, never as a failure of the endpoint.
+    /// </summary>
+    internal static ForwardOutcome ClientBodyFailure(Exception e)
     {
         for (var inner = e; inner is not null; inner = inner.InnerException)
         {
-            if (inner is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }) return true;
+            switch (inner)
+            {
+                case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                    return ForwardOutcome.RequestBodyTooLarge;
+                case BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout }:
+                    return ForwardOutcome.RequestBodyTimedOut;
+            }
         }
 
-        return false;
+        return ForwardOutcome.RequestBodyInvalid;
     }
 
     internal static void CopyResponseHead(HttpContext context, HttpResponseMessage response, AppModel app)

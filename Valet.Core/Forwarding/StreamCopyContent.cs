@@ -18,6 +18,12 @@ internal sealed class StreamCopyContent(Stream source, bool flush = false) : Htt
     /// <summary>Body bytes read from the client and written to the endpoint so far.</summary>
     public long Bytes { get; private set; }
 
+    /// <summary>
+    /// Why reading the client's body failed (Kestrel found it malformed, too slow or too large),
+    /// or null: tells a failure of the client apart from one of the endpoint.
+    /// </summary>
+    public Exception? ReadFailure { get; private set; }
+
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
@@ -27,9 +33,20 @@ internal sealed class StreamCopyContent(Stream source, bool flush = false) : Htt
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            int read;
-            while ((read = await source.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false)) > 0)
+            while (true)
             {
+                int read;
+                try
+                {
+                    read = await source.ReadAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    ReadFailure = e;
+                    throw;
+                }
+
+                if (read == 0) break;
                 await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 Bytes += read;
                 if (flush) await stream.FlushAsync(cancellationToken).ConfigureAwait(false);

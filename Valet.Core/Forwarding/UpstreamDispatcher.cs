@@ -59,6 +59,14 @@ public sealed class UpstreamDispatcher(HttpForwarder forwarder, GatewayOptions o
                 await ProblemWriter.WriteAsync(context, GatewayError.PayloadTooLarge, app.Name, requestId,
                     $"the request body is larger than {app.MaxBodyBytes} bytes, the most app '{app.Name}' accepts").ConfigureAwait(false);
                 break;
+            case ForwardOutcome.RequestBodyInvalid:
+                await ProblemWriter.WriteAsync(context, GatewayError.BadRequestBody, app.Name, requestId,
+                    "the request body is malformed (e.g. a bad chunk size); what was forwarded of it was aborted").ConfigureAwait(false);
+                break;
+            case ForwardOutcome.RequestBodyTimedOut:
+                await ProblemWriter.WriteAsync(context, GatewayError.RequestBodyTimeout, app.Name, requestId,
+                    "the request body arrived too slowly; what was forwarded of it was aborted").ConfigureAwait(false);
+                break;
             case ForwardOutcome.ResponseFailed:
                 Log.EndpointFailed(logger, app.Name, endpoints[index].BaseAddress, requestId, result.Error);
                 break;

@@ -25,7 +25,8 @@ public sealed class MockResponder(TimeProvider time)
         foreach (var header in mock.Headers) response.Headers[header.Key] = header.Value;
         response.ContentType = mock.ContentType;
         var content = mock.Content;
-        if (mock.Status is 204 or 304 || (mock.Status < 200 && mock.Status >= 100)) return;
+        // These statuses carry no body (RFC 9110 §15.3.5, §15.3.6, §15.4.5); Kestrel refuses one for 205.
+        if (mock.Status is 204 or 205 or 304) return;
         response.ContentLength = content.Length;
         if (content.Length == 0 || HttpMethods.IsHead(context.Request.Method)) return;
         await response.Body.WriteAsync(content, context.RequestAborted).ConfigureAwait(false);

@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Valet.Core.Auth;
 
 namespace Valet.Daemon.Admin;
 
 /// <summary>
 /// Checks <c>Authorization: Bearer &lt;token&gt;</c> on admin requests when a token is set. Both
-/// sides are hashed to a fixed length and compared with <see cref="CryptographicOperations.FixedTimeEquals"/>,
+/// sides are hashed to a fixed length and compared with <see cref="SecretComparer.FixedTimeEquals"/>,
 /// so the time taken says nothing about the token, not even its length.
 /// </summary>
 public sealed class AdminAuthenticator(string? token)
@@ -27,6 +28,6 @@ public sealed class AdminAuthenticator(string? token)
         var presented = Encoding.UTF8.GetBytes(span[scheme.Length..].Trim().ToString());
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(presented, hash);
-        return CryptographicOperations.FixedTimeEquals(hash, _expected);
+        return SecretComparer.FixedTimeEquals(hash, _expected);
     }
 }

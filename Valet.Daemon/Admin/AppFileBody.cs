@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Valet.Core.Configuration;
 
 namespace Valet.Daemon.Admin;
 
@@ -44,6 +45,10 @@ public static class AppFileBody
             {
                 return (AdminError.BadBody, $"the body must be one JSON object (an app file), not {Describe(root.ValueKind)}; nothing was written");
             }
+
+            // Reading a name or string with an unpaired surrogate escape throws; the validator
+            // reports where it is, so such a body goes on to it unread.
+            if (AppConfigParser.FindUnpairedSurrogate(utf8.Span) is not null) return null;
 
             if (root.TryGetProperty("name", out var bodyName) && bodyName.ValueKind == JsonValueKind.String && bodyName.GetString() != name)
             {

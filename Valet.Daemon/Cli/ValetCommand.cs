@@ -155,7 +155,8 @@ public static class ValetCommand
                 NodeId = parse.GetValue(nodeId)!,
                 Peers = (parse.GetValue(peers) ?? []).Select(p => new Uri(p)).ToArray(),
                 PeerPort = parse.GetValue(peerPort),
-                PeerToken = parse.GetValue(peerTokenFile) is { } tokenFile ? File.ReadLines(tokenFile).FirstOrDefault()?.Trim() : parse.GetValue(peerToken),
+                // An empty file is an empty token (refused at start), never "no token".
+                PeerToken = parse.GetValue(peerTokenFile) is { } tokenFile ? (File.ReadLines(tokenFile).FirstOrDefault() ?? "").Trim() : parse.GetValue(peerToken),
                 PeerCertificate = parse.GetValue(peerCert),
                 PeerKey = parse.GetValue(peerKey),
             };

@@ -13,6 +13,12 @@ public static partial class DaemonRunner
     public static async Task<int> RunAsync(ValetOptions options, TextWriter stderr, CancellationToken cancellationToken)
     {
         options = AdminAccess.Resolve(options, out var refusal);
+        if (refusal is null && options.PeerToken is { } peerToken && string.IsNullOrWhiteSpace(peerToken))
+        {
+            // A blank token would let anyone sending "Bearer " in; no token at all is an explicit choice.
+            refusal = "the peer token is empty (is --peer-token-file / VALET_PEER_TOKEN_FILE an empty file?); give the cluster's token, or no token at all";
+        }
+
         if (refusal is not null)
         {
             await stderr.WriteLineAsync($"valet: {refusal}; not starting").ConfigureAwait(false);

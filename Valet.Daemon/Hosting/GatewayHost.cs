@@ -36,6 +36,7 @@ public static class GatewayHost
             kestrel.AddServerHeader = false;
             // Per-app body limits are the gateway's business; Kestrel's global 30 MB cap would cut uploads.
             kestrel.Limits.MaxRequestBodySize = null;
+            options.TuneLimits?.Invoke(kestrel.Limits);
             // Without TLS there is no ALPN, so one port cannot offer both protocols: the public port
             // speaks HTTP/1.1, and an optional second port speaks HTTP/2 by prior knowledge (h2c).
             Listen(kestrel, options.Bind, options.Port, HttpProtocols.Http1);

@@ -81,6 +81,13 @@ public sealed record ValetOptions
     /// <summary>PEM key file for <see cref="PeerCertificate"/>.</summary>
     public string? PeerKey { get; init; }
 
+    /// <summary>
+    /// Adjusts Kestrel's limits after Valet's own settings (tests shorten the header and body
+    /// timeouts). Kestrel's defaults stand otherwise: request line 8 KiB, headers 32 KiB and 100
+    /// of them, headers within 30 s, bodies at 240 bytes/s after 5 s.
+    /// </summary>
+    public Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? TuneLimits { get; init; }
+
     /// <summary>The access log: one line per public request, JSON (default), CLF or off.</summary>
     public Valet.Core.Diagnostics.AccessLog.AccessLogFormat AccessLog { get; init; } = Valet.Core.Diagnostics.AccessLog.AccessLogFormat.Json;
 

@@ -418,7 +418,7 @@ public sealed class InvalidAppFileTests
               ]
             }
             """,
-            E(6, 17, "$.mocks[0].status", "'status' is 600; it must be from 100 to 599")),
+            E(6, 17, "$.mocks[0].status", "'status' is 600; it must be from 200 to 599")),
 
         ["mock status 99"] = One(
             """
@@ -432,7 +432,7 @@ public sealed class InvalidAppFileTests
               ]
             }
             """,
-            E(6, 17, "$.mocks[0].status", "'status' is 99; it must be from 100 to 599")),
+            E(6, 17, "$.mocks[0].status", "'status' is 99; it must be from 200 to 599")),
 
         ["mock with body and bodyFile"] = One(
             """
@@ -475,7 +475,7 @@ public sealed class InvalidAppFileTests
               ]
             }
             """,
-            E(6, 27, "$.mocks[0].headers.X-A", "header \"X-A\" must be a string without line breaks, not the string \"1\r\nX-B: 2\"")),
+            E(6, 27, "$.mocks[0].headers.X-A", "header \"X-A\" must be a string of printable ASCII (no line breaks, control or non-ASCII characters), not the string \"1\r\nX-B: 2\"")),
 
         ["duplicate property at the top"] = One(
             """

@@ -7,6 +7,7 @@ using Valet.Daemon.Tests.Infrastructure;
 namespace Valet.Daemon.Tests.Admin;
 
 /// <summary>Requirement 1: the admin token and where the admin API may listen.</summary>
+[Trait("Category", "Reliability")]
 public sealed class AdminAccessTests
 {
     private const string Token = "s3cret-admin-token-0123456789";
@@ -53,6 +54,42 @@ public sealed class AdminAccessTests
         (await response.Content.ReadAsStringAsync()).Should().NotContain(Token);
         before.ShouldEqual(FolderSnapshot.Of(gateway.Conf.Path));
         (await gateway.Client.GetAsync("/svc/")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("X-Admin-Token", Token)]
+    [InlineData("X-Valet-Token", Token)]
+    [InlineData("X-Api-Key", Token)]
+    [InlineData("Proxy-Authorization", "Bearer " + Token)]
+    [InlineData("Cookie", "token=" + Token)]
+    [InlineData("?access_token", Token)]
+    [InlineData("?token", Token)]
+    public async Task Request_RightTokenInTheWrongPlace_401AndNothingChanged(string where, string value)
+    {
+        await using var gateway = await TestGateway.StartAsync([TestGateway.MockApp("svc")], adminToken: Token);
+        var before = FolderSnapshot.Of(gateway.Conf.Path);
+        using var anonymous = new HttpClient { BaseAddress = gateway.AdminAddress };
+        var query = where.StartsWith('?') ? $"{where}={value}" : "";
+        var request = new HttpRequestMessage(HttpMethod.Delete, "/apis/svc" + query);
+        if (query.Length == 0) request.Headers.TryAddWithoutValidation(where, value);
+
+        using var response = await anonymous.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        before.ShouldEqual(FolderSnapshot.Of(gateway.Conf.Path));
+    }
+
+    [Fact]
+    public async Task Request_RightAndWrongAuthorizationTogether_401()
+    {
+        await using var gateway = await TestGateway.StartAsync([TestGateway.MockApp("svc")], adminToken: Token);
+        using var anonymous = new HttpClient { BaseAddress = gateway.AdminAddress };
+        var request = new HttpRequestMessage(HttpMethod.Get, "/apis");
+        request.Headers.TryAddWithoutValidation("Authorization", ["Bearer wrong", "Bearer " + Token]);
+
+        using var response = await anonymous.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized, "one Authorization header, holding the token, or nothing");
     }
 
     [Theory]

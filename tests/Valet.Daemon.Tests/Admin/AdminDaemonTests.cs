@@ -11,6 +11,7 @@ public sealed class AdminDaemonTests
     private const string Token = "daemon-admin-token-7f3e9c";
 
     [Fact]
+    [Trait("Category", "Reliability")]
     public async Task Start_AdminBeyondLoopbackWithoutToken_Exits78()
     {
         using var conf = new TempFolder();

@@ -30,6 +30,23 @@ public sealed class BadInputTests
         (await gateway.Client.GetStringAsync("/svc/")).Should().Be("old");
     }
 
+    [Theory]
+    [InlineData("{ \"name\": \"\\ud800\", \"mocks\": [ { \"path\": \"/\" } ] }")]
+    [InlineData("{ \"name\": \"svc\", \"description\": \"\\udc00\", \"mocks\": [ { \"path\": \"/\" } ] }")]
+    [InlineData("{ \"name\": \"svc\", \"\\ud800\": 1, \"mocks\": [ { \"path\": \"/\" } ] }")]
+    public async Task Put_StringThatIsNotText_4xxClearMessageNothingChanged(string body)
+    {
+        await using var gateway = await TestGateway.StartAsync([TestGateway.MockApp("svc", "old")]);
+        var before = FolderSnapshot.Of(gateway.Conf.Path);
+
+        using var response = await gateway.Admin.PutAsync("/apis/svc", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        ((int)response.StatusCode).Should().BeOneOf([400, 422], "an unpaired surrogate escape is bad input, not a server error");
+        (await response.Content.ReadAsStringAsync()).Should().Contain("surrogate");
+        before.ShouldEqual(FolderSnapshot.Of(gateway.Conf.Path));
+        (await gateway.Client.GetStringAsync("/svc/")).Should().Be("old");
+    }
+
     [Fact]
     public async Task Put_BodyOver1MiB_413NothingChanged()
     {

@@ -51,7 +51,7 @@ public sealed class TestGateway : IAsyncDisposable
         string? adminToken = null, TimeProvider? time = null,
         int maxAggregatePartsInFlight = 1024, bool https = false,
         Valet.Core.Diagnostics.AccessLog.AccessLogFormat accessLog = Valet.Core.Diagnostics.AccessLog.AccessLogFormat.Json, Stream? accessLogOutput = null,
-        Uri? otlpEndpoint = null)
+        Uri? otlpEndpoint = null, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null)
     {
         var conf = new TempFolder();
         prepare?.Invoke(conf);
@@ -74,6 +74,7 @@ public sealed class TestGateway : IAsyncDisposable
             AdminPort = 0,
             AdminToken = adminToken,
             MaxAggregatePartsInFlight = maxAggregatePartsInFlight,
+            TuneLimits = limits,
             // Every test request goes through the access log's formatting; only tests that read it keep the lines.
             AccessLog = accessLog,
             AccessLogOutput = accessLogOutput ?? Stream.Null,

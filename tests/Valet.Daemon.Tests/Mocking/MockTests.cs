@@ -91,4 +91,18 @@ public sealed class MockTests
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString().Should().Be("Hello from Valet");
     }
+
+    [Theory]
+    [InlineData(204)]
+    [InlineData(205)]
+    [InlineData(304)]
+    public async Task Mock_StatusThatCarriesNoBody_AnsweredWithoutTheBody(int status)
+    {
+        await using var gateway = await TestGateway.StartAsync([MockApp("svc", [new { path = "/", status, body = "ignored" }])]);
+
+        using var response = await gateway.Client.GetAsync("/svc/");
+
+        ((int)response.StatusCode).Should().Be(status);
+        (await response.Content.ReadAsByteArrayAsync()).Should().BeEmpty();
+    }
 }

@@ -53,6 +53,7 @@ public sealed class RoutingTests
     [InlineData("/svc/..%2Fother")]
     [InlineData("/svc/..%5Cother")]
     [InlineData("/svc/./x")]
+    [Trait("Category", "Reliability")]
     public async Task Request_DotSegmentsEscapingApp_400AndNothingForwarded(string target)
     {
         await using var backend = await TestBackend.StartNamedAsync("b");
