@@ -58,12 +58,7 @@ public static class AppFileBody
         }
         catch (JsonException e)
         {
-            var message = e.Message;
-            var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            if (cut > 0) message = message[..cut];
-            message = message.TrimEnd().TrimEnd('.');
-            return (AdminError.BadBody,
-                $"the body is not valid JSON (line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}): {message}; nothing was written");
+            return NotJson(e);
         }
 
         return null;
@@ -101,11 +96,17 @@ public static class AppFileBody
         }
         catch (JsonException e)
         {
-            var message = e.Message;
-            var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            if (cut > 0) message = message[..cut];
-            return (AdminError.BadBody, $"the body is not valid JSON (line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}): {message.TrimEnd().TrimEnd('.')}; nothing was written");
+            return NotJson(e);
         }
+    }
+
+    private static (AdminError, string) NotJson(JsonException e)
+    {
+        var message = e.Message;
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut > 0) message = message[..cut];
+        return (AdminError.BadBody,
+            $"the body is not valid JSON (line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}): {message.TrimEnd().TrimEnd('.')}; nothing was written");
     }
 
     private static string Describe(JsonValueKind kind) => kind switch
