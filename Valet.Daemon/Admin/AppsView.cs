@@ -67,13 +67,7 @@ public static class AppsView
         json.WriteString("sourceFile", app.SourceFile);
         json.WriteString("revision", app.Revision);
 
-        if (config.Methods is null) json.WriteNull("methods");
-        else
-        {
-            json.WriteStartArray("methods");
-            foreach (var method in config.Methods) json.WriteStringValue(method);
-            json.WriteEndArray();
-        }
+        WriteMethods(json, config.Methods);
 
         json.WriteNumber("timeout", config.Timeout);
         WriteEndpoints(json, app, now);
@@ -127,19 +121,27 @@ public static class AppsView
         json.WriteStartObject();
         json.WriteString("id", route.Id);
         json.WriteString("path", route.Path);
-        if (route.Methods is null) json.WriteNull("methods");
-        else
-        {
-            json.WriteStartArray("methods");
-            foreach (var method in route.Methods) json.WriteStringValue(method);
-            json.WriteEndArray();
-        }
+        WriteMethods(json, route.Methods);
 
         if (route.Target is not null) json.WriteString("target", route.Target);
         json.WriteStartArray("endpoints");
         foreach (var endpoint in route.Endpoints) json.WriteStringValue(endpoint.Key);
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary>"methods": the list, or null for every method.</summary>
+    private static void WriteMethods(Utf8JsonWriter json, IReadOnlyList<string>? methods)
+    {
+        if (methods is null)
+        {
+            json.WriteNull("methods");
+            return;
+        }
+
+        json.WriteStartArray("methods");
+        foreach (var method in methods) json.WriteStringValue(method);
+        json.WriteEndArray();
     }
 
     private static void WriteEndpoints(Utf8JsonWriter json, AppModel app, DateTimeOffset now)
