@@ -20,6 +20,7 @@ namespace Valet.Core.Forwarding;
 public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, GatewayMetrics metrics)
 {
     private const int ResponseBufferSize = 64 * 1024;
+    private const int MinBufferSize = 512;
 
     /// <summary>
     /// Forwards the request in <paramref name="context"/> to <paramref name="endpoint"/>.
@@ -290,7 +291,7 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
     internal static async ValueTask<ForwardResult> CopyBodyAsync(HttpContext context, HttpResponseMessage response, Diagnostics.RequestRecord record,
         CancellationToken token)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(ResponseBufferSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSizeFor(response.Content.Headers.ContentLength));
         long copied = 0;
         record.BytesOut = 0;
         try
@@ -338,6 +339,13 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
         CopyTrailers(context, response);
         return ForwardOutcome.Success;
     }
+
+    /// <summary>
+    /// A copy buffer as large as the body when its length is known and small, else 64 KiB: under
+    /// hundreds of concurrent small answers, 64 KiB each would be most of the daemon's memory.
+    /// </summary>
+    internal static int BufferSizeFor(long? length) =>
+        length is { } known && known < ResponseBufferSize ? (int)Math.Max(known + 1, MinBufferSize) : ResponseBufferSize;
 
     private static void CopyTrailers(HttpContext context, HttpResponseMessage response)
     {

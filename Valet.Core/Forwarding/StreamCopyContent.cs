@@ -10,8 +10,6 @@ namespace Valet.Core.Forwarding;
 /// </summary>
 internal sealed class StreamCopyContent(Stream source, bool flush = false) : HttpContent
 {
-    private const int BufferSize = 64 * 1024;
-
     /// <summary>Set once any byte of the body was read from the client.</summary>
     public bool Started { get; private set; }
 
@@ -30,7 +28,7 @@ internal sealed class StreamCopyContent(Stream source, bool flush = false) : Htt
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
         Started = true;
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(HttpForwarder.BufferSizeFor(Headers.ContentLength));
         try
         {
             while (true)
