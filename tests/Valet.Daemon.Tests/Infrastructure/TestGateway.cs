@@ -51,7 +51,8 @@ public sealed class TestGateway : IAsyncDisposable
         string? adminToken = null, TimeProvider? time = null,
         int maxAggregatePartsInFlight = 1024, bool https = false,
         Valet.Core.Diagnostics.AccessLog.AccessLogFormat accessLog = Valet.Core.Diagnostics.AccessLog.AccessLogFormat.Json, Stream? accessLogOutput = null,
-        Uri? otlpEndpoint = null, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null)
+        Uri? otlpEndpoint = null, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null,
+        System.Net.Security.RemoteCertificateValidationCallback? upstreamCertificateValidation = null)
     {
         var conf = new TempFolder();
         prepare?.Invoke(conf);
@@ -79,6 +80,7 @@ public sealed class TestGateway : IAsyncDisposable
             AccessLog = accessLog,
             AccessLogOutput = accessLogOutput ?? Stream.Null,
             OtlpEndpoint = otlpEndpoint,
+            UpstreamCertificateValidation = upstreamCertificateValidation,
         };
         var app2 = GatewayHost.Build(options, time, logging: l => l.SetMinimumLevel(LogLevel.Warning));
         var load = app2.Services.GetRequiredService<ConfigManager>().LoadInitial();
