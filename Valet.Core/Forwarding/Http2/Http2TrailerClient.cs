@@ -19,10 +19,10 @@ namespace Valet.Core.Forwarding.Http2;
 /// </summary>
 public sealed class Http2TrailerClient(RemoteCertificateValidationCallback? certificateValidation, TimeSpan connectTimeout)
 {
-    private long _exchanges;
+    private long _attempts;
 
-    /// <summary>Requests sent over this client so far (each on a connection of its own).</summary>
-    public long Exchanges => Interlocked.Read(ref _exchanges);
+    /// <summary>Requests this client was given so far, whether or not a connection could be made (each gets a connection of its own).</summary>
+    public long Attempts => Interlocked.Read(ref _attempts);
 
     /// <summary>
     /// Connects to the endpoint <paramref name="request"/> names and sends it; the returned
@@ -32,8 +32,8 @@ public sealed class Http2TrailerClient(RemoteCertificateValidationCallback? cert
     internal async Task<Http2Connection> SendAsync(HttpRequestMessage request, RequestTrailers? trailers, CancellationToken token)
     {
         var uri = request.RequestUri ?? throw new ArgumentException("the request has no URI", nameof(request));
+        Interlocked.Increment(ref _attempts);
         var transport = await ConnectAsync(uri, token).ConfigureAwait(false);
-        Interlocked.Increment(ref _exchanges);
         var connection = new Http2Connection(transport);
         try
         {

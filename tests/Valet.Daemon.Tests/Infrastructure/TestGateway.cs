@@ -52,7 +52,7 @@ public sealed class TestGateway : IAsyncDisposable
         int maxAggregatePartsInFlight = 1024, bool https = false,
         Valet.Core.Diagnostics.AccessLog.AccessLogFormat accessLog = Valet.Core.Diagnostics.AccessLog.AccessLogFormat.Json, Stream? accessLogOutput = null,
         Uri? otlpEndpoint = null, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null,
-        System.Net.Security.RemoteCertificateValidationCallback? upstreamCertificateValidation = null)
+        System.Net.Security.RemoteCertificateValidationCallback? upstreamCertificateValidation = null, CapturedLogs? logs = null)
     {
         var conf = new TempFolder();
         prepare?.Invoke(conf);
@@ -82,7 +82,17 @@ public sealed class TestGateway : IAsyncDisposable
             OtlpEndpoint = otlpEndpoint,
             UpstreamCertificateValidation = upstreamCertificateValidation,
         };
-        var app2 = GatewayHost.Build(options, time, logging: l => l.SetMinimumLevel(LogLevel.Warning));
+        var app2 = GatewayHost.Build(options, time, logging: l =>
+        {
+            if (logs is null)
+            {
+                l.SetMinimumLevel(LogLevel.Warning);
+                return;
+            }
+
+            l.SetMinimumLevel(LogLevel.Information);
+            l.AddProvider(logs);
+        });
         var load = app2.Services.GetRequiredService<ConfigManager>().LoadInitial();
         if (!load.Succeeded) throw new InvalidOperationException("test conf invalid: " + string.Join("; ", load.AllErrors));
         await app2.StartAsync();

@@ -130,7 +130,7 @@ public sealed class RequestTrailerTests
         echo.Trailers.Should().Equal(new Dictionary<string, string> { ["x-checksum"] = checksum });
         echo.Headers["trailer"].Should().Be("X-Checksum", "the announcement goes on, for endpoints that need it");
         echo.Headers["content-type"].Should().Be("application/octet-stream");
-        TrailerClient(gateway).Exchanges.Should().Be(1);
+        TrailerClient(gateway).Attempts.Should().Be(1);
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class RequestTrailerTests
         echo.Sha256.Should().Be(Sha256(body));
         echo.Trailers.Should().Equal(new Dictionary<string, string> { ["x-checksum"] = Sha256(body) });
         response.TrailingHeaders.GetValues("X-Reply").Should().Equal("done");
-        TrailerClient(gateway).Exchanges.Should().Be(1);
+        TrailerClient(gateway).Attempts.Should().Be(1);
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public sealed class RequestTrailerTests
 
         answer.Status.Should().Be(502, "both clients check certificates against the system's trust store");
         answer.Text.Should().Contain("upstream-failed");
-        TrailerClient(gateway).Exchanges.Should().Be(0, "no exchange starts without a connection");
+        TrailerClient(gateway).Attempts.Should().Be(announced ? 1 : 0);
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public sealed class RequestTrailerTests
         echo.Length.Should().Be(5);
         echo.Trailers.Should().BeEmpty();
         response.TrailingHeaders.GetValues("X-Reply").Should().Equal("done");
-        TrailerClient(gateway).Exchanges.Should().Be(1);
+        TrailerClient(gateway).Attempts.Should().Be(1);
     }
 
     [Fact]
@@ -262,7 +262,7 @@ public sealed class RequestTrailerTests
         seen.Should().ContainKey("traceparent");
         seen.Should().NotContainKeys("x-hop", "keep-alive", "proxy-authorization", "x-api-key", "connection", "transfer-encoding");
         seen.GetValueOrDefault("x-valet-consumer").Should().NotBe("mallory");
-        TrailerClient(gateway).Exchanges.Should().Be(1);
+        TrailerClient(gateway).Attempts.Should().Be(1);
     }
 
     [Fact]
@@ -277,6 +277,7 @@ public sealed class RequestTrailerTests
         first.Text.Should().Contain("upstream-unreachable", "a refused connection is a connect failure, which cools the endpoint down");
         second.Status.Should().Be(503);
         second.Headers.Should().ContainKey("Retry-After");
+        TrailerClient(gateway).Attempts.Should().Be(1, "the first went the trailer path; the second found the endpoint cooling down");
     }
 
     [Fact]
@@ -289,6 +290,7 @@ public sealed class RequestTrailerTests
 
         answer.Status.Should().Be(502);
         answer.Text.Should().Contain("upstream-failed");
+        TrailerClient(gateway).Attempts.Should().Be(1);
     }
 
     [Fact]
@@ -307,7 +309,7 @@ public sealed class RequestTrailerTests
         answer.Status.Should().Be(504);
         answer.Text.Should().Contain("upstream-timeout");
         await cancelled.Task.Within("the endpoint's stream was reset");
-        TrailerClient(gateway).Exchanges.Should().Be(1);
+        TrailerClient(gateway).Attempts.Should().Be(1);
     }
 
     [Fact]
@@ -330,14 +332,15 @@ public sealed class RequestTrailerTests
         await connection.DisposeAsync();
 
         await cancelled.Task.Within("the endpoint's stream was cancelled after the client went away");
-        TrailerClient(gateway).Exchanges.Should().Be(1);
+        TrailerClient(gateway).Attempts.Should().Be(1);
     }
 
     [Fact]
-    public async Task NoTrailerHeader_H2cEndpoint_StaysOnPooledClientAndTrailersAreDropped()
+    public async Task NoTrailerHeader_H2cEndpoint_StaysOnPooledClientTrailersDroppedAndLoggedOnce()
     {
         await using var endpoint = await EchoEndpointAsync();
-        await using var gateway = await TestGateway.StartAsync([AppFor(endpoint.Port)]);
+        var logs = new CapturedLogs();
+        await using var gateway = await TestGateway.StartAsync([AppFor(endpoint.Port)], logs: logs);
 
         var first = await ChunkedClient.SendAsync(gateway.Address, $"/{App}/a", [], "hello"u8.ToArray(), [("X-Checksum", "c")]);
         var second = await ChunkedClient.SendAsync(gateway.Address, $"/{App}/b", [], "hello"u8.ToArray(), [("X-Checksum", "c")]);
@@ -346,6 +349,8 @@ public sealed class RequestTrailerTests
         Parse(first.Text).Trailers.Should().BeEmpty("SocketsHttpHandler cannot send them");
         Parse(first.Text).Length.Should().Be(5);
         first.Headers["X-Connection"].Should().Be(second.Headers["X-Connection"], "both went over the app's pooled HTTP/2 connection");
-        TrailerClient(gateway).Exchanges.Should().Be(0);
+        TrailerClient(gateway).Attempts.Should().Be(0);
+        logs.Messages.Where(m => m.Contains("request trailers", StringComparison.Ordinal)).Should().ContainSingle()
+            .Which.Should().Contain($"App {App}").And.Contain("Trailer header");
     }
 }
