@@ -111,7 +111,7 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
         {
             // Also waits until the body is no longer read, before the request ends.
             if (trailerConnection is not null) await trailerConnection.DisposeAsync().ConfigureAwait(false);
-            else if (content is { Started: true } && endpoint.IsHttp2) NoteDroppedTrailers(request, app, endpoint);
+            else if (trailers is null && content is { Started: true } && endpoint.IsHttp2) NoteDroppedTrailers(request, app, endpoint);
             if (content is not null) record.BytesIn = content.Bytes;
             if (span is not null) CloseSpan(span, result);
         }
