@@ -204,7 +204,7 @@ internal sealed class Http2Connection : IAsyncDisposable
         _failure = failure;
         var reason = failure ?? new IOException("the connection to the endpoint was closed");
         if (failure is OperationCanceledException) _head.TrySetCanceled(_callerToken);
-        else _head.TrySetException(reason);
+        else if (_head.TrySetException(reason)) _ = _head.Task.Exception; // observed: SendAsync may have stopped waiting already
         _sendWindow.Fail(reason);
         return CloseCoreAsync(farewell, code);
     }
