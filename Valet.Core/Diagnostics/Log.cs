@@ -22,4 +22,8 @@ internal static partial class Log
 
     [LoggerMessage(1006, LogLevel.Information, "App {App}: WebSocket to {Endpoint} idle for {IdleSeconds}s, closed (request {RequestId})")]
     public static partial void WebSocketIdle(ILogger logger, string app, string endpoint, double idleSeconds, string requestId);
+
+    [LoggerMessage(1007, LogLevel.Information,
+        "App {App}: request trailers to the HTTP/2 endpoint {Endpoint} were dropped: the client did not announce them with a Trailer header (logged once per app)")]
+    public static partial void RequestTrailersDropped(ILogger logger, string app, string endpoint);
 }

@@ -5,8 +5,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using Valet.Core.Diagnostics;
 using Valet.Core.Diagnostics.Metrics;
+using Valet.Core.Forwarding.Http2;
 using Valet.Core.Pipeline;
 using Valet.Core.Routing;
 
@@ -14,10 +17,11 @@ namespace Valet.Core.Forwarding;
 
 /// <summary>
 /// Sends one request to one endpoint and streams the answer back, on the app's pooled
-/// <see cref="HttpMessageInvoker"/>. Bodies flow through pooled buffers in both directions and
-/// are never held whole.
+/// <see cref="HttpMessageInvoker"/>, or, for a request announcing trailers to an HTTP/2 endpoint,
+/// on the app's <see cref="Http2TrailerClient"/> (<see cref="RequestTrailers.Announced"/>). Bodies
+/// flow through pooled buffers in both directions and are never held whole.
 /// </summary>
-public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, GatewayMetrics metrics)
+public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, GatewayMetrics metrics, ILogger<HttpForwarder> logger)
 {
     private const int ResponseBufferSize = 64 * 1024;
     private const int MinBufferSize = 512;
@@ -27,7 +31,8 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
     /// 1. Build the upstream message: method, target = endpoint base + app-relative path + query
     ///    (percent-encoding as the client sent it), headers minus hop-by-hop ones, X-Forwarded-*.
     /// 2. Send with the app's timeout running until response headers arrive; a client abort
-    ///    cancels the upstream call.
+    ///    cancels the upstream call. Announced request trailers to an HTTP/2 endpoint go through
+    ///    Valet's own HTTP/2 client (one connection per request), everything else through the pool.
     /// 3. Copy status and headers, then stream the body, then copy trailers.
     /// Nothing is written to the client unless step 2 succeeded, so the caller can still retry or
     /// answer with a problem. A WebSocket opening goes to <see cref="WebSocketTunnel"/> instead.
@@ -47,19 +52,23 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
         var upstream = CreateRequest(request.Method, endpoint, gateway);
 
         StreamCopyContent? content = null;
+        RequestTrailers? trailers = null;
         if (HasBody(context))
         {
             // HTTP/2 endpoints get each chunk at once: a gRPC stream's messages must not wait in a buffer.
             content = new StreamCopyContent(request.Body, flush: endpoint.IsHttp2);
             if (request.ContentLength is { } length) content.Headers.ContentLength = length;
             upstream.Content = content;
+            if (endpoint.IsHttp2 && RequestTrailers.Announced(request)) trailers = new RequestTrailers(request, app);
         }
 
         var result = default(ForwardResult);
+        Http2Connection? trailerConnection = null;
         try
         {
             CopyRequestHeaders(request, upstream, app);
             AddGatewayHeaders(context, upstream.Headers, gateway, span);
+            trailers?.Announce(upstream);
 
             using var timeout = new CancellationTokenSource(app.Timeout, time);
             using var clientAborted = context.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
@@ -68,7 +77,15 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
             var sent = time.GetTimestamp();
             try
             {
-                response = await app.State.Invoker.SendAsync(upstream, timeout.Token).ConfigureAwait(false);
+                if (trailers is null)
+                {
+                    response = await app.State.Invoker.SendAsync(upstream, timeout.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    trailerConnection = await app.State.TrailerClient.SendAsync(upstream, trailers, timeout.Token).ConfigureAwait(false);
+                    response = trailerConnection.Response!;
+                }
             }
             catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException)
             {
@@ -93,9 +110,23 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
         }
         finally
         {
+            // Also waits until the body is no longer read, before the request ends.
+            if (trailerConnection is not null) await trailerConnection.DisposeAsync().ConfigureAwait(false);
+            else if (trailers is null && content is { Started: true } && endpoint.IsHttp2) NoteDroppedTrailers(request, app, endpoint);
             if (content is not null) record.BytesIn = content.Bytes;
             if (span is not null) CloseSpan(span, result);
         }
+    }
+
+    /// <summary>
+    /// Trailers the client sent without announcing them cannot go through SocketsHttpHandler; the
+    /// first time an app sees that, it is logged, so the fix (a <c>Trailer</c> header) can be found.
+    /// </summary>
+    private void NoteDroppedTrailers(HttpRequest request, AppModel app, EndpointModel endpoint)
+    {
+        if (!request.CheckTrailersAvailable()) return;
+        var trailers = request.HttpContext.Features.Get<IHttpRequestTrailersFeature>()?.Trailers;
+        if (trailers is { Count: > 0 } && app.State.FirstDroppedTrailers()) Log.RequestTrailersDropped(logger, app.Name, endpoint.BaseAddress);
     }
 
     /// <summary>The client span of one upstream attempt, a child of the request's server span.</summary>
@@ -176,14 +207,10 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
     /// <summary>Step 1's header copy; internal so bench/Valet.Benchmarks can measure it alone.</summary>
     internal static void CopyRequestHeaders(HttpRequest request, HttpRequestMessage upstream, AppModel app)
     {
-        var authenticator = app.Authenticator;
         foreach (var header in request.Headers)
         {
             var name = header.Key;
-            if (name.Length == 0 || name[0] == ':' || HeaderRules.HopByHop.Contains(name) || HeaderRules.GatewaySetRequest.Contains(name)
-                || HeaderRules.IsValetHeader(name)
-                || (authenticator is not null && authenticator.IsCredentialHeader(name))
-                || app.StripRequestHeaders.Matches(name))
+            if (IsDroppedRequestHeader(name, app))
             {
                 if (string.Equals(name, "TE", StringComparison.OrdinalIgnoreCase) && IsTrailers(header.Value))
                 {
@@ -206,6 +233,18 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
         var connection = request.Headers.Connection;
         if (connection.Count > 0) RemoveConnectionListed(connection, upstream.Headers);
     }
+
+    /// <summary>
+    /// Whether a client's request header (or request trailer) stays behind: pseudo-headers,
+    /// hop-by-hop ones, those the gateway sets itself, <c>X-Valet-*</c>, the app's credential
+    /// header and its strip list. One rule for headers and trailers alike.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsDroppedRequestHeader(string name, AppModel app) =>
+        name.Length == 0 || name[0] == ':' || HeaderRules.HopByHop.Contains(name) || HeaderRules.GatewaySetRequest.Contains(name)
+        || HeaderRules.IsValetHeader(name)
+        || (app.Authenticator is { } authenticator && authenticator.IsCredentialHeader(name))
+        || app.StripRequestHeaders.Matches(name);
 
     /// <summary>
     /// The headers Valet sets itself: X-Forwarded-*, X-Request-Id, the consumer and <c>traceparent</c>

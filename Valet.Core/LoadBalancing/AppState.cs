@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
+using Valet.Core.Forwarding.Http2;
 
 namespace Valet.Core.LoadBalancing;
 
@@ -9,19 +11,38 @@ namespace Valet.Core.LoadBalancing;
 /// </summary>
 public sealed class AppState
 {
+    /// <summary>How long a connection to an endpoint may take (TCP and TLS), on both HTTP clients.</summary>
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
     private uint _cursor = uint.MaxValue;
+    private int _droppedTrailersLogged;
 
-    public AppState(string name)
+    /// <param name="name">The app's name.</param>
+    /// <param name="certificateValidation">
+    /// How endpoint certificates are checked, by both HTTP clients alike; null (the default) = the
+    /// system's trust store and the endpoint's host name.
+    /// </param>
+    public AppState(string name, RemoteCertificateValidationCallback? certificateValidation = null)
     {
         Name = name;
-        Invoker = new HttpMessageInvoker(CreateHandler(), disposeHandler: true);
+        Invoker = new HttpMessageInvoker(CreateHandler(certificateValidation), disposeHandler: true);
+        TrailerClient = new Http2TrailerClient(certificateValidation, ConnectTimeout);
     }
 
     public string Name { get; }
 
     /// <summary>The app's connection pool; one per app, reused by every request and every reload.</summary>
     public HttpMessageInvoker Invoker { get; }
+
+    /// <summary>
+    /// The app's HTTP/2 client for requests that carry trailers to an <c>http2</c>/<c>h2c</c>
+    /// endpoint, which <see cref="Invoker"/> cannot send (see <see cref="RequestTrailers.Announced"/>).
+    /// </summary>
+    public Http2TrailerClient TrailerClient { get; }
+
+    /// <summary>True the first time only: unannounced request trailers toward HTTP/2 endpoints are logged once per app.</summary>
+    internal bool FirstDroppedTrailers() => Interlocked.Exchange(ref _droppedTrailersLogged, 1) == 0;
 
     /// <summary>The next rotation position (wraps around).</summary>
     public uint NextCursor() => Interlocked.Increment(ref _cursor);
@@ -38,7 +59,7 @@ public sealed class AppState
         }
     }
 
-    private static SocketsHttpHandler CreateHandler() => new()
+    private static SocketsHttpHandler CreateHandler(RemoteCertificateValidationCallback? certificateValidation) => new()
     {
         UseProxy = false,
         AllowAutoRedirect = false,
@@ -47,7 +68,8 @@ public sealed class AppState
         // Pooled keep-alive connections; a lifetime so DNS changes are seen.
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
-        ConnectTimeout = TimeSpan.FromSeconds(10),
+        ConnectTimeout = ConnectTimeout,
+        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = certificateValidation },
         MaxConnectionsPerServer = int.MaxValue,
         EnableMultipleHttp2Connections = true,
         // Valet sets traceparent itself (HttpForwarder.AddGatewayHeaders); the handler adds nothing.

@@ -69,7 +69,7 @@ public static class GatewayHost
             HttpsPort = options.HttpsPort,
         });
         services.AddSingleton<SniCertificateSelector>();
-        services.AddSingleton<AppStateRegistry>();
+        services.AddSingleton(new AppStateRegistry(options.UpstreamCertificateValidation));
         services.AddSingleton(sp => new ConfigManager(options.ConfDirectory, sp.GetRequiredService<AppStateRegistry>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LocalCounterStore>();
         if (peering is null)

@@ -97,6 +97,13 @@ public sealed record ValetOptions
     /// <summary>Base URL of an OTLP/HTTP receiver (e.g. http://collector:4318); traces and metrics go to /v1/traces and /v1/metrics. Null = no export.</summary>
     public Uri? OtlpEndpoint { get; init; }
 
+    /// <summary>
+    /// How endpoint certificates are checked (TLS endpoints, both HTTP clients); null = the system's
+    /// trust store and the endpoint's host name. Not a flag: in-process hosts (tests) trust their
+    /// own self-signed endpoints with it.
+    /// </summary>
+    internal System.Net.Security.RemoteCertificateValidationCallback? UpstreamCertificateValidation { get; init; }
+
     /// <summary>How often metrics are pushed over OTLP.</summary>
     public TimeSpan OtlpMetricsInterval { get; init; } = TimeSpan.FromSeconds(15);
 

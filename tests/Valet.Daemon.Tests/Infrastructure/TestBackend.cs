@@ -29,15 +29,24 @@ public sealed class TestBackend : IAsyncDisposable
 
     public int Hits => Seen.Count;
 
-    /// <summary>Starts a backend; <paramref name="handler"/> answers after the request was recorded (unless <paramref name="record"/> is false).</summary>
-    public static async Task<TestBackend> StartAsync(Func<HttpContext, Task> handler, bool record = true, HttpProtocols protocols = HttpProtocols.Http1)
+    /// <summary>
+    /// Starts a backend; <paramref name="handler"/> answers after the request was recorded (unless
+    /// <paramref name="record"/> is false). With <paramref name="certificate"/> it speaks TLS (ALPN
+    /// offers <paramref name="protocols"/>).
+    /// </summary>
+    public static async Task<TestBackend> StartAsync(Func<HttpContext, Task> handler, bool record = true, HttpProtocols protocols = HttpProtocols.Http1,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null;
-            k.Listen(IPAddress.Loopback, 0, l => l.Protocols = protocols);
+            k.Listen(IPAddress.Loopback, 0, l =>
+            {
+                l.Protocols = protocols;
+                if (certificate is not null) l.UseHttps(certificate);
+            });
         });
         var app = builder.Build();
         TestBackend? self = null;

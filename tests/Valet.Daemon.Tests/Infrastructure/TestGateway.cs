@@ -51,7 +51,8 @@ public sealed class TestGateway : IAsyncDisposable
         string? adminToken = null, TimeProvider? time = null,
         int maxAggregatePartsInFlight = 1024, bool https = false,
         Valet.Core.Diagnostics.AccessLog.AccessLogFormat accessLog = Valet.Core.Diagnostics.AccessLog.AccessLogFormat.Json, Stream? accessLogOutput = null,
-        Uri? otlpEndpoint = null, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null)
+        Uri? otlpEndpoint = null, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null,
+        System.Net.Security.RemoteCertificateValidationCallback? upstreamCertificateValidation = null, CapturedLogs? logs = null)
     {
         var conf = new TempFolder();
         prepare?.Invoke(conf);
@@ -79,8 +80,19 @@ public sealed class TestGateway : IAsyncDisposable
             AccessLog = accessLog,
             AccessLogOutput = accessLogOutput ?? Stream.Null,
             OtlpEndpoint = otlpEndpoint,
+            UpstreamCertificateValidation = upstreamCertificateValidation,
         };
-        var app2 = GatewayHost.Build(options, time, logging: l => l.SetMinimumLevel(LogLevel.Warning));
+        var app2 = GatewayHost.Build(options, time, logging: l =>
+        {
+            if (logs is null)
+            {
+                l.SetMinimumLevel(LogLevel.Warning);
+                return;
+            }
+
+            l.SetMinimumLevel(LogLevel.Information);
+            l.AddProvider(logs);
+        });
         var load = app2.Services.GetRequiredService<ConfigManager>().LoadInitial();
         if (!load.Succeeded) throw new InvalidOperationException("test conf invalid: " + string.Join("; ", load.AllErrors));
         await app2.StartAsync();
