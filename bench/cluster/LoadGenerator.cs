@@ -3,8 +3,8 @@ using System.Diagnostics;
 
 namespace Valet.Bench.Cluster;
 
-/// <summary>One answer: when it arrived (unix ms), its status (0 = connection failed) and the node asked.</summary>
-public readonly record struct Sample(long ReceivedMs, int Status, int Node);
+/// <summary>One answer: when it arrived (unix ms), its status (0 = connection failed), the node asked and how long it took.</summary>
+public readonly record struct Sample(long ReceivedMs, int Status, int Node, double LatencyMs = 0);
 
 /// <summary>
 /// Open-loop load: requests leave on a fixed schedule whatever the answers take (a slow node does
@@ -41,6 +41,7 @@ public static class LoadGenerator
     private static async Task SendAsync(HttpClient client, ValetProcess node, string app, int index, ConcurrentBag<Sample> samples)
     {
         int status;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             using var response = await client.GetAsync(new Uri(node.Address, $"/{app}/x"));
@@ -51,7 +52,7 @@ public static class LoadGenerator
             status = 0;
         }
 
-        samples.Add(new Sample(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), status, index));
+        samples.Add(new Sample(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), status, index, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
     }
 
     /// <summary>Admitted answers per window (by arrival time: at 5x the limit is spent early in each window).</summary>

@@ -23,7 +23,12 @@ double Percentile(IReadOnlyList<double> values, double q)
     return sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 }
 
+// VALET_BENCH_ONLY=lag runs the sync-lag scenarios alone (to iterate on the sync path).
+var only = Environment.GetEnvironmentVariable("VALET_BENCH_ONLY");
+bool Runs(string scenario) => string.IsNullOrEmpty(only) || only == scenario;
+
 // 1. Over-admission at 5x, 50/50 and 90/10.
+if (Runs("over"))
 foreach (var split in new[] { 0.5, 0.9 })
 {
     await using var pair = await Pair.StartAsync(dll, http, ("over", Limit, 1, "share"));
@@ -40,6 +45,7 @@ foreach (var split in new[] { 0.5, 0.9 })
 }
 
 // 2. Wrong 429s at 0.95x.
+if (Runs("under"))
 foreach (var split in new[] { 0.5, 0.9 })
 {
     await using var pair = await Pair.StartAsync(dll, http, ("under", Limit, 1, "share"));
@@ -51,39 +57,32 @@ foreach (var split in new[] { 0.5, 0.9 })
     rows.Add(($"wrong 429s at 0.95x, {split * 100:0}/{(1 - split) * 100:0} split ({answered.Count} requests)", "<= 0.1%", Pct(wrong), wrong <= 0.1));
 }
 
-// 3. Sync lag at a high increment rate.
+// 3. Sync lag across increment rates, up to RATELIMIT.md's 20k/s. The requests' own latency is
+// printed beside each: where requests queue too, the machine (generator included) is saturated and
+// the lag measures that queue, not the sync path.
+if (Runs("lag"))
 {
-    await using var pair = await Pair.StartAsync(dll, http, ("lag", 1_000_000_000, 60, "share"));
-    Log("sync lag: 10 s at 20k increments/s offered");
-    var samples = await LoadGenerator.RunAsync(http, pair, "lag", 20_000, 0.5, TimeSpan.FromSeconds(10));
-    var achieved = samples.Count(s => s.Status == 200) / 10.0;
-    var a = await Pair.PeerAsync(http, pair.A);
-    var b = await Pair.PeerAsync(http, pair.B);
-    double Field(System.Text.Json.JsonElement? e, string name) => e?.GetProperty(name).GetDouble() ?? double.NaN;
-    var p50 = Math.Max(Field(a, "syncLagP50Ms"), Field(b, "syncLagP50Ms"));
-    var p99 = Math.Max(Field(a, "syncLagP99Ms"), Field(b, "syncLagP99Ms"));
-    Log($"  achieved {achieved:0} increments/s; lag p50 {p50} ms p99 {p99} ms");
-    rows.Add(($"sync lag at {achieved:0} increments/s achieved (20k/s offered)", "p50 <= 1 ms, p99 <= 5 ms",
-        $"p50 {p50:0.###} ms, p99 {p99:0.###} ms", p50 <= 1 && p99 <= 5));
-}
-
-// 3b. Sync lag at a moderate rate (the 20k/s run above saturates this 2-core machine, generator included).
-{
-    await using var pair = await Pair.StartAsync(dll, http, ("lag", 1_000_000_000, 60, "share"));
-    Log("sync lag: 10 s at 2k increments/s offered");
-    var samples = await LoadGenerator.RunAsync(http, pair, "lag", 2_000, 0.5, TimeSpan.FromSeconds(10));
-    var achieved = samples.Count(s => s.Status == 200) / 10.0;
-    var a = await Pair.PeerAsync(http, pair.A);
-    var b = await Pair.PeerAsync(http, pair.B);
-    double Field(System.Text.Json.JsonElement? e, string name) => e?.GetProperty(name).GetDouble() ?? double.NaN;
-    var p50 = Math.Max(Field(a, "syncLagP50Ms"), Field(b, "syncLagP50Ms"));
-    var p99 = Math.Max(Field(a, "syncLagP99Ms"), Field(b, "syncLagP99Ms"));
-    Log($"  achieved {achieved:0} increments/s; lag p50 {p50} ms p99 {p99} ms");
-    rows.Add(($"sync lag at {achieved:0} increments/s (2k/s offered)", "p50 <= 1 ms, p99 <= 5 ms (at 20k/s)",
-        $"p50 {p50:0.###} ms, p99 {p99:0.###} ms", p50 <= 1 && p99 <= 5));
+    foreach (var rate in new[] { 2_000, 5_000, 10_000, 20_000 })
+    {
+        await using var pair = await Pair.StartAsync(dll, http, ("lag", 1_000_000_000, 60, "share"));
+        Log($"sync lag: 10 s at {rate} increments/s offered");
+        var samples = await LoadGenerator.RunAsync(http, pair, "lag", rate, 0.5, TimeSpan.FromSeconds(10));
+        var achieved = samples.Count(s => s.Status == 200) / 10.0;
+        var a = await Pair.PeerAsync(http, pair.A);
+        var b = await Pair.PeerAsync(http, pair.B);
+        double Field(System.Text.Json.JsonElement? e, string name) => e?.GetProperty(name).GetDouble() ?? double.NaN;
+        var p50 = Math.Max(Field(a, "syncLagP50Ms"), Field(b, "syncLagP50Ms"));
+        var p99 = Math.Max(Field(a, "syncLagP99Ms"), Field(b, "syncLagP99Ms"));
+        var latency = samples.Where(s => s.Status == 200).Select(s => s.LatencyMs).ToList();
+        var (rp50, rp99) = (Percentile(latency, 0.5), Percentile(latency, 0.99));
+        Log($"  achieved {achieved:0} increments/s; lag p50 {p50} ms p99 {p99} ms; request latency p50 {rp50:0.###} ms p99 {rp99:0.###} ms");
+        rows.Add(($"sync lag at {achieved:0} increments/s ({rate / 1000}k/s offered; requests' own latency p50 {rp50:0.#} ms, p99 {rp99:0.#} ms)",
+            "p50 <= 1 ms, p99 <= 5 ms at 20k/s", $"p50 {p50:0.###} ms, p99 {p99:0.###} ms", p50 <= 1 && p99 <= 5));
+    }
 }
 
 // 4. Partition under share: links cut for 30 s while both nodes take 5x load; then heal.
+if (Runs("partition"))
 {
     await using var pair = await Pair.StartAsync(dll, http, ("part", Limit, 1, "share"));
     Log("partition: 5 s whole, 30 s cut, 5 s healed; 5x load 50/50");
@@ -119,6 +118,7 @@ foreach (var split in new[] { 0.5, 0.9 })
 }
 
 // 5. SIGKILL and restart of one node mid-window (10 s windows).
+if (Runs("restart"))
 {
     const int RestartLimit = 2000;
     await using var pair = await Pair.StartAsync(dll, http, ("rst", RestartLimit, 10, "share"));
