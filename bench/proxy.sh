@@ -158,7 +158,10 @@ valet_flags=(--conf "$work/conf" --port "$VALET" --admin-port "$VALET_ADMIN" --b
 if "$work/valet/valet" --help 2>/dev/null | grep -q -- '--access-log'; then
   valet_flags+=(--access-log off)   # nginx and HAProxy log nothing either
 fi
-taskset -c "$proxy_cpu" "$work/valet/valet" "${valet_flags[@]}" > "$work/valet.log" 2>&1 &
+# The runtime environment the systemd unit sets (its Environment= lines): Valet as deployed.
+valet_env=()
+while IFS= read -r line; do valet_env+=("${line#Environment=}"); done < <(grep '^Environment=' "$here/valet.service")
+env "${valet_env[@]}" taskset -c "$proxy_cpu" "$work/valet/valet" "${valet_flags[@]}" > "$work/valet.log" 2>&1 &
 valet_pid=$!
 pids+=($valet_pid)
 
