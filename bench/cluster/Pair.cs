@@ -9,7 +9,7 @@ public sealed class Pair : IAsyncDisposable
 {
     private readonly string _conf;
 
-    private Pair(string conf, ValetProcess a, ValetProcess b, TcpRelay ab, TcpRelay ba)
+    private Pair(string conf, ValetProcess a, ValetProcess b, TcpRelay? ab, TcpRelay? ba)
     {
         _conf = conf;
         A = a;
@@ -22,13 +22,19 @@ public sealed class Pair : IAsyncDisposable
 
     public ValetProcess B { get; }
 
-    public TcpRelay AtoB { get; }
+    /// <summary>The relay node a's link to b runs through (null when the nodes are linked directly).</summary>
+    public TcpRelay? AtoB { get; }
 
-    public TcpRelay BtoA { get; }
+    public TcpRelay? BtoA { get; }
 
     public ValetProcess this[int i] => i == 0 ? A : B;
 
-    public static async Task<Pair> StartAsync(string dll, HttpClient client, params (string Name, int Limit, int Period, string Policy)[] apps)
+    /// <summary>
+    /// Starts the pair. With <paramref name="relays"/> each node's link to the other runs through a
+    /// cuttable relay in this process (for partitions); without, the nodes are linked directly (the
+    /// sync-lag scenario: a relay would add its own hops and this process's scheduling to the lag).
+    /// </summary>
+    public static async Task<Pair> StartAsync(string dll, HttpClient client, bool relays, params (string Name, int Limit, int Period, string Policy)[] apps)
     {
         var conf = Directory.CreateTempSubdirectory("valet-bench-").FullName;
         File.WriteAllText(Path.Combine(conf, "probe.json"), """{ "name": "probe", "mocks": [ { "path": "/*", "body": "ok" } ] }""");
@@ -43,10 +49,10 @@ public sealed class Pair : IAsyncDisposable
         }
 
         int[] ports = [Free(), Free(), Free(), Free()];
-        var ab = TcpRelay.Start("a->b", new IPEndPoint(IPAddress.Loopback, ports[3]));
-        var ba = TcpRelay.Start("b->a", new IPEndPoint(IPAddress.Loopback, ports[2]));
-        var a = new ValetProcess(dll, conf, "bench-a", ports[0], ports[2], new Uri($"http://127.0.0.1:{ab.Port}/"));
-        var b = new ValetProcess(dll, conf, "bench-b", ports[1], ports[3], new Uri($"http://127.0.0.1:{ba.Port}/"));
+        var ab = relays ? TcpRelay.Start("a->b", new IPEndPoint(IPAddress.Loopback, ports[3])) : null;
+        var ba = relays ? TcpRelay.Start("b->a", new IPEndPoint(IPAddress.Loopback, ports[2])) : null;
+        var a = new ValetProcess(dll, conf, "bench-a", ports[0], ports[2], new Uri($"http://127.0.0.1:{ab?.Port ?? ports[3]}/"));
+        var b = new ValetProcess(dll, conf, "bench-b", ports[1], ports[3], new Uri($"http://127.0.0.1:{ba?.Port ?? ports[2]}/"));
         a.Start();
         b.Start();
         await Task.WhenAll(a.WaitListeningAsync(client), b.WaitListeningAsync(client));
@@ -54,7 +60,7 @@ public sealed class Pair : IAsyncDisposable
         await pair.WaitUpAsync(client);
 
         // Warm-up (JIT, connection pools) on its own budget, as a node in service would be.
-        await LoadGenerator.RunAsync(client, pair, "warm", 1000, 0.5, TimeSpan.FromSeconds(3));
+        await LoadGenerator.RunAsync(pair, "warm", 1000, 0.5, TimeSpan.FromSeconds(3));
         return pair;
     }
 
@@ -104,8 +110,8 @@ public sealed class Pair : IAsyncDisposable
     {
         await A.DisposeAsync();
         await B.DisposeAsync();
-        AtoB.Dispose();
-        BtoA.Dispose();
+        AtoB?.Dispose();
+        BtoA?.Dispose();
         try { Directory.Delete(_conf, recursive: true); } catch (IOException) { }
     }
 }

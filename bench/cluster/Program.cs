@@ -31,9 +31,9 @@ bool Runs(string scenario) => string.IsNullOrEmpty(only) || only == scenario;
 if (Runs("over"))
 foreach (var split in new[] { 0.5, 0.9 })
 {
-    await using var pair = await Pair.StartAsync(dll, http, ("over", Limit, 1, "share"));
+    await using var pair = await Pair.StartAsync(dll, http, relays: true, ("over", Limit, 1, "share"));
     Log($"over-admission, 5x, split {split:P0}: {windows} windows of 1 s, limit {Limit}");
-    var samples = await LoadGenerator.RunAsync(http, pair, "over", 5.0 * Limit, split, TimeSpan.FromSeconds(windows + 2));
+    var samples = await LoadGenerator.RunAsync(pair, "over", 5.0 * Limit, split, TimeSpan.FromSeconds(windows + 2));
     var per = LoadGenerator.AdmittedPerWindow(samples, 1);
     var over = per.Values.Select(a => Math.Max(0, a - Limit) * 100.0 / Limit).ToList();
     var under = per.Values.Count(a => a < Limit);
@@ -48,9 +48,9 @@ foreach (var split in new[] { 0.5, 0.9 })
 if (Runs("under"))
 foreach (var split in new[] { 0.5, 0.9 })
 {
-    await using var pair = await Pair.StartAsync(dll, http, ("under", Limit, 1, "share"));
+    await using var pair = await Pair.StartAsync(dll, http, relays: true, ("under", Limit, 1, "share"));
     Log($"wrong 429s, 0.95x, split {split:P0}");
-    var samples = await LoadGenerator.RunAsync(http, pair, "under", 0.95 * Limit, split, TimeSpan.FromSeconds(windows + 2));
+    var samples = await LoadGenerator.RunAsync(pair, "under", 0.95 * Limit, split, TimeSpan.FromSeconds(windows + 2));
     var answered = samples.Where(s => s.Status != 0).ToList();
     var wrong = answered.Count(s => s.Status == 429) * 100.0 / Math.Max(1, answered.Count);
     Log($"  {answered.Count} answers, {answered.Count(s => s.Status == 429)} x 429");
@@ -64,9 +64,9 @@ if (Runs("lag"))
 {
     foreach (var rate in new[] { 2_000, 5_000, 10_000, 20_000 })
     {
-        await using var pair = await Pair.StartAsync(dll, http, ("lag", 1_000_000_000, 60, "share"));
+        await using var pair = await Pair.StartAsync(dll, http, relays: false, ("lag", 1_000_000_000, 60, "share"));
         Log($"sync lag: 10 s at {rate} increments/s offered");
-        var samples = await LoadGenerator.RunAsync(http, pair, "lag", rate, 0.5, TimeSpan.FromSeconds(10));
+        var samples = await LoadGenerator.RunAsync(pair, "lag", rate, 0.5, TimeSpan.FromSeconds(10));
         var achieved = samples.Count(s => s.Status == 200) / 10.0;
         var a = await Pair.PeerAsync(http, pair.A);
         var b = await Pair.PeerAsync(http, pair.B);
@@ -84,18 +84,18 @@ if (Runs("lag"))
 // 4. Partition under share: links cut for 30 s while both nodes take 5x load; then heal.
 if (Runs("partition"))
 {
-    await using var pair = await Pair.StartAsync(dll, http, ("part", Limit, 1, "share"));
+    await using var pair = await Pair.StartAsync(dll, http, relays: true, ("part", Limit, 1, "share"));
     Log("partition: 5 s whole, 30 s cut, 5 s healed; 5x load 50/50");
     long healedAt = 0;
     double convergeMs = double.NaN;
-    var samples = await LoadGenerator.RunAsync(http, pair, "part", 5.0 * Limit, 0.5, TimeSpan.FromSeconds(40), async _ =>
+    var samples = await LoadGenerator.RunAsync(pair, "part", 5.0 * Limit, 0.5, TimeSpan.FromSeconds(40), async _ =>
     {
         await Task.Delay(TimeSpan.FromSeconds(5));
-        pair.AtoB.Cut();
-        pair.BtoA.Cut();
+        pair.AtoB!.Cut();
+        pair.BtoA!.Cut();
         await Task.Delay(TimeSpan.FromSeconds(30));
-        pair.AtoB.Heal();
-        pair.BtoA.Heal();
+        pair.AtoB!.Heal();
+        pair.BtoA!.Heal();
         healedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var start = System.Diagnostics.Stopwatch.StartNew();
         while (start.Elapsed < TimeSpan.FromSeconds(5))
@@ -121,12 +121,12 @@ if (Runs("partition"))
 if (Runs("restart"))
 {
     const int RestartLimit = 2000;
-    await using var pair = await Pair.StartAsync(dll, http, ("rst", RestartLimit, 10, "share"));
+    await using var pair = await Pair.StartAsync(dll, http, relays: true, ("rst", RestartLimit, 10, "share"));
     var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     await Task.Delay(TimeSpan.FromMilliseconds(10_000 - (now % 10_000) + 50));
     Log("restart: 3 windows of 10 s at 5x, SIGKILL node b 3 s into the second window, restart at once");
     double downMs = 0;
-    var samples = await LoadGenerator.RunAsync(http, pair, "rst", 5.0 * RestartLimit / 10, 0.5, TimeSpan.FromSeconds(30), async _ =>
+    var samples = await LoadGenerator.RunAsync(pair, "rst", 5.0 * RestartLimit / 10, 0.5, TimeSpan.FromSeconds(30), async _ =>
     {
         await Task.Delay(TimeSpan.FromSeconds(13));
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -15,7 +15,10 @@ public sealed class ValetProcess : IAsyncDisposable
         NodeId = nodeId;
         Port = port;
         PeerPort = peerPort;
-        _args = ["--conf", conf, "--port", port.ToString(), "--bind", "127.0.0.1", "--node-id", nodeId, "--peer", peer.ToString(), "--peer-port", peerPort.ToString(), "--admin-port", "0"];
+        _args = ["--conf", conf, "--port", port.ToString(), "--bind", "127.0.0.1", "--node-id", nodeId, "--peer", peer.ToString(), "--peer-port", peerPort.ToString(), "--admin-port", "0",
+            // No access log: its lines would come through a pipe into this process, which would spend
+            // the cores the nodes need on reading and dropping them.
+            "--access-log", "off"];
     }
 
     public string NodeId { get; }
@@ -32,12 +35,25 @@ public sealed class ValetProcess : IAsyncDisposable
     {
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(_dll);
+        foreach (var (name, value) in UnitEnvironment()) info.Environment[name] = value;
         foreach (var arg in _args) info.ArgumentList.Add(arg);
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{NodeId}] {e.Data}"); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+    }
+
+    /// <summary>The runtime environment valet.service sets (its Environment= lines): the nodes run as deployed.</summary>
+    private static IEnumerable<(string Name, string Value)> UnitEnvironment()
+    {
+        if (!File.Exists("valet.service")) yield break;
+        foreach (var line in File.ReadLines("valet.service"))
+        {
+            if (!line.StartsWith("Environment=", StringComparison.Ordinal)) continue;
+            var pair = line["Environment=".Length..].Split('=', 2);
+            if (pair.Length == 2) yield return (pair[0], pair[1]);
+        }
     }
 
     /// <summary>Waits until the public listener answers (the probe app is not rate limited).</summary>
