@@ -9,7 +9,9 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Valet.Core.Diagnostics;
 using Valet.Core.Diagnostics.Metrics;
+using Valet.Core.Forwarding.Http1;
 using Valet.Core.Forwarding.Http2;
+using Valet.Core.LoadBalancing;
 using Valet.Core.Pipeline;
 using Valet.Core.Routing;
 
@@ -21,7 +23,7 @@ namespace Valet.Core.Forwarding;
 /// on the app's <see cref="Http2TrailerClient"/> (<see cref="RequestTrailers.Announced"/>). Bodies
 /// flow through pooled buffers in both directions and are never held whole.
 /// </summary>
-public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, GatewayMetrics metrics, ILogger<HttpForwarder> logger)
+public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, GatewayMetrics metrics, GatewayOptions options, ILogger<HttpForwarder> logger)
 {
     private const int ResponseBufferSize = 64 * 1024;
     private const int MinBufferSize = 512;
@@ -40,7 +42,71 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
     public ValueTask<ForwardResult> ForwardAsync(HttpContext context, GatewayRequest gateway, EndpointModel endpoint)
     {
         var websocket = WebSocketRequest.Detect(context);
-        return websocket == WebSocketKind.None ? ForwardHttpAsync(context, gateway, endpoint) : tunnel.ForwardAsync(context, gateway, endpoint, websocket);
+        if (websocket != WebSocketKind.None) return tunnel.ForwardAsync(context, gateway, endpoint, websocket);
+        return UsesOwnClient(context, endpoint) ? ForwardHttp1Async(context, gateway, endpoint) : ForwardHttpAsync(context, gateway, endpoint);
+    }
+
+    /// <summary>Valet's own HTTP/1.1 client takes requests without a body to plain-HTTP/1.1 endpoints (unless turned off).</summary>
+    private bool UsesOwnClient(HttpContext context, EndpointModel endpoint) =>
+        options.UpstreamClient == UpstreamClient.Valet && !endpoint.IsHttp2
+        && string.Equals(endpoint.Config.Scheme, "http", StringComparison.OrdinalIgnoreCase) && !HasBody(context);
+
+    /// <summary>
+    /// <see cref="ForwardHttpAsync"/>'s steps on Valet's own HTTP/1.1 client (<see cref="Http1Exchange"/>):
+    /// the same timeout, failure classes, metrics, span and header rules; the connection goes back
+    /// to the endpoint's pool once its answer was read whole.
+    /// </summary>
+    private async ValueTask<ForwardResult> ForwardHttp1Async(HttpContext context, GatewayRequest gateway, EndpointModel endpoint)
+    {
+        var app = gateway.App;
+        var record = gateway.Record;
+        var span = record.Activity is { } parent ? StartSpan(parent, context, endpoint) : null;
+        var pool = endpoint.State.Http1Pool(endpoint.Config, AppState.ConnectTimeout, time);
+        var result = default(ForwardResult);
+        Http1Connection? connection = null;
+        try
+        {
+            using var timeout = new CancellationTokenSource(app.Timeout, time);
+            using var clientAborted = context.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
+            Http1ResponseHead head;
+            var sent = time.GetTimestamp();
+            try
+            {
+                (connection, head) = await Http1Exchange.SendAsync(pool, context, gateway, endpoint, span, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+            {
+                result = context.RequestAborted.IsCancellationRequested ? ForwardOutcome.ClientAborted
+                    : new ForwardResult(e switch
+                    {
+                        OperationCanceledException => ForwardOutcome.Timeout,
+                        Http1ConnectException => ForwardOutcome.ConnectFailed,
+                        _ => ForwardOutcome.RequestFailed,
+                    }, e);
+                return result;
+            }
+
+            timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+            metrics.UpstreamAnswered(record.App, time.GetElapsedTime(sent).TotalSeconds);
+            span?.SetTag("http.response.status_code", head.Status);
+            Http1ResponseWriter.WriteHead(context, head, connection.Buffered, app);
+            connection.Consume(head.Length);
+            var kind = head.BodyKind(context.Request.Method);
+            var keepAlive = head.KeepAlive(kind);
+            result = await Http1ResponseWriter.CopyBodyAsync(connection, kind, head.ContentLength, context, record, timeout.Token).ConfigureAwait(false);
+            if (result.Outcome == ForwardOutcome.Success && keepAlive && connection.BufferedCount == 0)
+            {
+                pool.Return(connection);
+                connection = null;
+            }
+
+            return result;
+        }
+        finally
+        {
+            connection?.Dispose();
+            if (span is not null) CloseSpan(span, result);
+        }
     }
 
     private async ValueTask<ForwardResult> ForwardHttpAsync(HttpContext context, GatewayRequest gateway, EndpointModel endpoint)
@@ -254,16 +320,16 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
     internal static void AddGatewayHeaders(HttpContext context, HttpRequestHeaders headers, GatewayRequest gateway, Activity? span = null)
     {
         headers.TryAddWithoutValidation(Pipeline.RequestObserver.TraceParentHeader, gateway.Record.OutgoingTraceParent(span));
-        if (context.Connection.RemoteIpAddress is { } ip)
-        {
-            headers.TryAddWithoutValidation("X-Forwarded-For", (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString());
-        }
+        if (context.Connection.RemoteIpAddress is { } ip) headers.TryAddWithoutValidation("X-Forwarded-For", ForwardedFor(ip));
 
         headers.TryAddWithoutValidation("X-Forwarded-Proto", context.Request.Scheme);
         if (context.Request.Host.HasValue) headers.TryAddWithoutValidation("X-Forwarded-Host", context.Request.Host.Value);
         headers.TryAddWithoutValidation("X-Request-Id", gateway.RequestId);
         if (gateway.Consumer is { } consumer) headers.TryAddWithoutValidation(HeaderRules.ConsumerHeader, consumer.Id);
     }
+
+    /// <summary>The client's address as X-Forwarded-For gives it (an IPv4-mapped IPv6 address as IPv4).</summary>
+    internal static string ForwardedFor(IPAddress ip) => (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
 
     /// <summary>
     /// What a failure to read the client's body means: past the size limit (413) or too slow (408),
@@ -418,7 +484,7 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
 
     private static IEnumerable<string?> AsEnumerable(StringValues values) => values;
 
-    private static bool IsTrailers(StringValues values)
+    internal static bool IsTrailers(StringValues values)
     {
         foreach (var value in values)
         {

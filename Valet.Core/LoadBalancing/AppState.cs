@@ -12,7 +12,7 @@ namespace Valet.Core.LoadBalancing;
 public sealed class AppState
 {
     /// <summary>How long a connection to an endpoint may take (TCP and TLS), on both HTTP clients.</summary>
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<string, EndpointState> _endpoints = new(StringComparer.Ordinal);
     private uint _cursor = uint.MaxValue;
@@ -55,7 +55,7 @@ public sealed class AppState
     {
         foreach (var key in _endpoints.Keys)
         {
-            if (!keys.Contains(key)) _endpoints.TryRemove(key, out _);
+            if (!keys.Contains(key) && _endpoints.TryRemove(key, out var removed)) removed.Close();
         }
     }
 

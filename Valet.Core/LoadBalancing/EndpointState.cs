@@ -30,4 +30,23 @@ public sealed class EndpointState
     public void Enter() => Interlocked.Increment(ref _inFlight);
 
     public void Leave() => Interlocked.Decrement(ref _inFlight);
+
+    private Forwarding.Http1.Http1Pool? _http1;
+
+    /// <summary>The endpoint's keep-alive connections on Valet's own HTTP/1.1 client, made at first use.</summary>
+    internal Forwarding.Http1.Http1Pool Http1Pool(Configuration.EndpointConfig config, TimeSpan connectTimeout, TimeProvider time)
+    {
+        if (Volatile.Read(ref _http1) is { } pool) return pool;
+        var made = new Forwarding.Http1.Http1Pool(config.Host, config.Port, connectTimeout, time);
+        if (Interlocked.CompareExchange(ref _http1, made, null) is { } raced)
+        {
+            made.Dispose();
+            return raced;
+        }
+
+        return made;
+    }
+
+    /// <summary>Closes the idle connections (the endpoint left its app).</summary>
+    internal void Close() => Volatile.Read(ref _http1)?.Dispose();
 }

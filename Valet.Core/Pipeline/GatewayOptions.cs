@@ -18,4 +18,21 @@ public sealed class GatewayOptions
     /// listener is bound, since port 0 picks one.
     /// </summary>
     public int? HttpsPort { get; set; }
+
+    /// <summary>
+    /// Which client carries requests without a body to plain-HTTP/1.1 endpoints: Valet's own
+    /// (<see cref="UpstreamClient.Valet"/>, the default) or SocketsHttpHandler, which carries
+    /// everything else either way.
+    /// </summary>
+    public UpstreamClient UpstreamClient { get; init; } = UpstreamClient.Valet;
+}
+
+/// <summary>The <c>--upstream-client</c> choice.</summary>
+public enum UpstreamClient
+{
+    /// <summary>Valet's own HTTP/1.1 client for bodyless requests to <c>http</c> HTTP/1.1 endpoints.</summary>
+    Valet,
+
+    /// <summary>SocketsHttpHandler for every request.</summary>
+    Sockets,
 }

@@ -138,6 +138,8 @@ public static class ValetCommand
         lifecycle.AddTo(root);
         var observability = new ObservabilityFlags();
         observability.AddTo(root);
+        var upstream = new UpstreamFlags();
+        upstream.AddTo(root);
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(HashPasswordCommand.Create(Console.In, Console.Out, stderr));
         root.SetAction((parse, cancellationToken) =>
@@ -163,6 +165,7 @@ public static class ValetCommand
             options = admin.Apply(parse, options);
             options = lifecycle.Apply(parse, options);
             options = observability.Apply(parse, options);
+            options = upstream.Apply(parse, options);
             return DaemonRunner.RunAsync(options, stderr, cancellationToken);
         });
         return root;

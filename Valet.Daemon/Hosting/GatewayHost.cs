@@ -37,6 +37,10 @@ public static class GatewayHost
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
+            // Endpoints' header values pass through byte for byte: both upstream clients read them
+            // as Latin-1 and Kestrel writes them back the same way (its default, ASCII only, turns
+            // an answer with one such header into a bare 500).
+            kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
             // Per-app body limits are the gateway's business; Kestrel's global 30 MB cap would cut uploads.
             kestrel.Limits.MaxRequestBodySize = null;
             options.TuneLimits?.Invoke(kestrel.Limits);
@@ -67,6 +71,7 @@ public static class GatewayHost
             HealthCooldown = options.HealthCooldown,
             MaxAggregatePartsInFlight = options.MaxAggregatePartsInFlight,
             HttpsPort = options.HttpsPort,
+            UpstreamClient = options.UpstreamClient,
         });
         services.AddSingleton<SniCertificateSelector>();
         services.AddSingleton(new AppStateRegistry(options.UpstreamCertificateValidation));

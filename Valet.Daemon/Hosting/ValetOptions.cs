@@ -58,6 +58,9 @@ public sealed record ValetOptions
     /// <summary>File holding the admin token (e.g. a systemd credential); read once at start.</summary>
     public string? AdminTokenFile { get; init; }
 
+    /// <summary>Which client carries bodyless requests to plain-HTTP/1.1 endpoints (<c>--upstream-client</c>).</summary>
+    public Valet.Core.Pipeline.UpstreamClient UpstreamClient { get; init; } = Valet.Core.Pipeline.UpstreamClient.Valet;
+
     /// <summary>Aggregate parts running at once across all requests (not a flag yet; tests lower it).</summary>
     public int MaxAggregatePartsInFlight { get; init; } = 1024;
 

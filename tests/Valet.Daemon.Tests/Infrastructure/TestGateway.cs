@@ -52,7 +52,8 @@ public sealed class TestGateway : IAsyncDisposable
         int maxAggregatePartsInFlight = 1024, bool https = false,
         Valet.Core.Diagnostics.AccessLog.AccessLogFormat accessLog = Valet.Core.Diagnostics.AccessLog.AccessLogFormat.Json, Stream? accessLogOutput = null,
         Uri? otlpEndpoint = null, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits>? limits = null,
-        System.Net.Security.RemoteCertificateValidationCallback? upstreamCertificateValidation = null, CapturedLogs? logs = null)
+        System.Net.Security.RemoteCertificateValidationCallback? upstreamCertificateValidation = null, CapturedLogs? logs = null,
+        Valet.Core.Pipeline.UpstreamClient upstreamClient = Valet.Core.Pipeline.UpstreamClient.Valet)
     {
         var conf = new TempFolder();
         prepare?.Invoke(conf);
@@ -81,6 +82,7 @@ public sealed class TestGateway : IAsyncDisposable
             AccessLogOutput = accessLogOutput ?? Stream.Null,
             OtlpEndpoint = otlpEndpoint,
             UpstreamCertificateValidation = upstreamCertificateValidation,
+            UpstreamClient = upstreamClient,
         };
         var app2 = GatewayHost.Build(options, time, logging: l =>
         {
