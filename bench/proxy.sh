@@ -199,11 +199,16 @@ to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms
 
 : > "$work/raw"
 direct="http://127.0.0.1:$B1/"
-echo "warming up..." >&2
+# Every proxy gets the same warm-up, long enough for .NET's tiered JIT to reach its optimised
+# code on the request path (on one core that takes tens of seconds: measured with 3 s of warm-up,
+# Valet's first rounds ran 15-40% slower than its later ones). The measured rounds are steady state,
+# which is what a daemon serves for days; README's Performance section says so.
+warmup=${VALET_BENCH_WARMUP:-30}
+echo "warming up (${warmup} s per proxy)..." >&2
 for url in "$direct" "http://127.0.0.1:$NGINX/bench/" "http://127.0.0.1:$HAPROXY/bench/" "http://127.0.0.1:$VALET/bench/"; do
-  taskset -c "$load_cpu" wrk -t1 -c64 -d3s "$url" >/dev/null 2>&1
+  taskset -c "$load_cpu" wrk -t1 -c64 -d"${warmup}s" "$url" >/dev/null 2>&1
 done
-taskset -c "$load_cpu" wrk -t1 -c64 -d3s -H "X-Valet-Auth: $KEY" "http://127.0.0.1:$VALET/benchpol/" >/dev/null 2>&1
+taskset -c "$load_cpu" wrk -t1 -c64 -d"$((warmup / 3 + 1))s" -H "X-Valet-Auth: $KEY" "http://127.0.0.1:$VALET/benchpol/" >/dev/null 2>&1
 
 for conns in 64 256; do
   for r in $(seq 1 "$rounds"); do
@@ -243,7 +248,7 @@ report="$here/bench/results/proxy-$stamp.md"
   echo "Machine: $(nproc) CPUs ($(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)."
   echo "Proxies pinned to CPU $proxy_cpu ($proxy_cpus CPU: nginx workers and HAProxy threads = $proxy_cpus); wrk (1 thread) and the backend nginx share CPU $load_cpu."
   echo "Software: $(nginx -v 2>&1 | sed 's/nginx version: //'), HAProxy $(haproxy -v | awk 'NR==1 {print $3}'), wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}'), .NET $(dotnet --version)."
-  echo "Runs: $rounds interleaved rounds of ${duration} s per case; medians over rounds; errors summed."
+  echo "Runs: ${warmup} s of warm-up per proxy, then $rounds interleaved rounds of ${duration} s per case; medians over rounds; errors summed."
   echo
   echo "| case | conns | req/s | p50 ms | p99 ms | errors | Valet/nginx req/s | Valet/HAProxy req/s | Valet p99 / nginx p99 |"
   echo "|---|---|---|---|---|---|---|---|---|"

@@ -15,6 +15,7 @@ internal sealed class Http1Pool : IDisposable
     internal static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
     internal static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan PollAfter = TimeSpan.FromSeconds(1);
 
     private readonly List<Http1Connection> _idle = [];
     private readonly DnsEndPoint? _name;
@@ -62,7 +63,11 @@ internal sealed class Http1Pool : IDisposable
                 _idle.RemoveAt(_idle.Count - 1);
             }
 
-            if (!Expired(connection, now) && connection.IsReusable()) return connection;
+            // A connection used moments ago is taken as it is (a poll is a system call, costly on
+            // every request); one idle longer is polled first, since endpoints close idle ones
+            // after their keep-alive timeout, sometimes with a 408 first. Either way a connection
+            // that fails before any byte of an answer is replaced once (Http1Exchange).
+            if (!Expired(connection, now) && (_time.GetElapsedTime(connection.LastUsed, now) < PollAfter || connection.IsReusable())) return connection;
             connection.Dispose();
         }
     }
