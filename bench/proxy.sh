@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Valet against nginx and HAProxy as reverse proxies, on loopback, in one run.
 #
-#   bench/proxy.sh                     # 3 interleaved rounds of 10 s per case (about 12 minutes)
+#   bench/proxy.sh                     # 30 s warm-up per proxy, then 3 interleaved rounds of 10 s per case (about 15 minutes)
 #   bench/proxy.sh --rounds 1 --duration 3   # a quick look
 #
 # One backend (nginx, one worker, a small fixed JSON body and a 100 KiB file) on two ports; in front
