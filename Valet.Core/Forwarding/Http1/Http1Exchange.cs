@@ -91,6 +91,8 @@ internal static class Http1Exchange
         }
 
         var connection = request.Headers.Connection;
+        // Browsers send "Connection: keep-alive" on every request: only other tokens name headers.
+        var listsNames = connection.Count > 0 && ListsHeaderNames(connection);
         foreach (var header in request.Headers)
         {
             var name = header.Key;
@@ -101,7 +103,7 @@ internal static class Http1Exchange
             }
 
             // Without a body there is no content, so its headers stay behind (as on the pooled client).
-            if (HeaderRules.Content.Contains(name) || (connection.Count > 0 && IsListed(connection, name))) continue;
+            if (HeaderRules.Content.Contains(name) || (listsNames && IsListed(connection, name))) continue;
             writer.Header(name, header.Value);
         }
 
@@ -112,6 +114,22 @@ internal static class Http1Exchange
         writer.Header("X-Request-Id", gateway.RequestId);
         if (gateway.Consumer is { } consumer) writer.Header(HeaderRules.ConsumerHeader, consumer.Id);
         writer.End();
+    }
+
+    /// <summary>Whether the <c>Connection</c> header holds a token other than keep-alive and close (a header name).</summary>
+    private static bool ListsHeaderNames(StringValues connection)
+    {
+        foreach (var value in connection)
+        {
+            if (value is null) continue;
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                var token = value.AsSpan()[range].Trim();
+                if (token.Length > 0 && !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase) && !token.Equals("close", StringComparison.OrdinalIgnoreCase)) return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether the client's <c>Connection</c> header lists <paramref name="name"/> (so it is hop-by-hop).</summary>
