@@ -48,8 +48,7 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
 
     /// <summary>Valet's own HTTP/1.1 client takes requests without a body to plain-HTTP/1.1 endpoints (unless turned off).</summary>
     private bool UsesOwnClient(HttpContext context, EndpointModel endpoint) =>
-        options.UpstreamClient == UpstreamClient.Valet && !endpoint.IsHttp2
-        && string.Equals(endpoint.Config.Scheme, "http", StringComparison.OrdinalIgnoreCase) && !HasBody(context);
+        options.UpstreamClient == UpstreamClient.Valet && endpoint.IsPlainHttp1 && !HasBody(context);
 
     /// <summary>
     /// <see cref="ForwardHttpAsync"/>'s steps on Valet's own HTTP/1.1 client (<see cref="Http1Exchange"/>):

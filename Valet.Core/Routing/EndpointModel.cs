@@ -16,6 +16,9 @@ public sealed class EndpointModel(EndpointConfig config, EndpointState state)
     /// <summary>Whether requests go out as HTTP/2 (<c>http2</c> or <c>h2c</c>).</summary>
     public bool IsHttp2 { get; } = config.Protocol != EndpointProtocol.Http1;
 
+    /// <summary>Cleartext HTTP/1.1 (scheme <c>http</c>, protocol <c>http1</c>): what Valet's own client speaks.</summary>
+    public bool IsPlainHttp1 { get; } = config.Protocol == EndpointProtocol.Http1 && string.Equals(config.Scheme, "http", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The version of every request to this endpoint.</summary>
     public Version Version => IsHttp2 ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11;
 

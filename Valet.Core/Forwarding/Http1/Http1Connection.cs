@@ -33,9 +33,6 @@ internal sealed class Http1Connection : IDisposable
     /// <summary>When it last went back to its pool.</summary>
     public long LastUsed { get; set; }
 
-    /// <summary>Requests sent on it so far: a failure before any answer on a used connection may be a stale one.</summary>
-    public int Requests { get; set; }
-
     /// <summary>The request head writer, kept with the connection so writing a head allocates nothing.</summary>
     public Http1HeadWriter Head { get; } = new();
 

@@ -29,7 +29,6 @@ internal static class Http1Exchange
             {
                 WriteHead(connection.Head, context, gateway, endpoint, pool.HostHeader, span);
                 await connection.SendAsync(connection.Head.Written, token).ConfigureAwait(false);
-                connection.Requests++;
                 var head = await ReadHeadAsync(connection, context.Request.Method, token).ConfigureAwait(false);
                 return (connection, head);
             }

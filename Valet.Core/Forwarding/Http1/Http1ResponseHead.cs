@@ -53,7 +53,7 @@ internal sealed class Http1ResponseHead
     /// <summary>How the body that follows is delimited, for a request with <paramref name="method"/>.</summary>
     public Http1BodyKind BodyKind(string method)
     {
-        if (Status is < 200 or 204 or 304 || HttpMethodsIsHead(method)) return Http1BodyKind.None;
+        if (Status is < 200 or 204 or 304 || IsHead(method)) return Http1BodyKind.None;
         if (HasTransferEncoding) return Chunked ? Http1BodyKind.Chunked : Http1BodyKind.UntilClose;
         if (ContentLength >= 0) return ContentLength == 0 ? Http1BodyKind.None : Http1BodyKind.ContentLength;
         return Http1BodyKind.UntilClose;
@@ -62,7 +62,7 @@ internal sealed class Http1ResponseHead
     /// <summary>Whether the connection can take another request once the body was read whole.</summary>
     public bool KeepAlive(Http1BodyKind body) => !ConnectionClose && !IsHttp10 && body != Http1BodyKind.UntilClose;
 
-    private static bool HttpMethodsIsHead(string method) => string.Equals(method, "HEAD", StringComparison.OrdinalIgnoreCase);
+    private static bool IsHead(string method) => string.Equals(method, "HEAD", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Parses the head at the start of <paramref name="buffer"/>; false when it is not complete yet.

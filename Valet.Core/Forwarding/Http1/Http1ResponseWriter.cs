@@ -208,7 +208,7 @@ internal static class Http1ResponseWriter
     internal static long ChunkSize(ReadOnlySpan<byte> line)
     {
         var semicolon = line.IndexOf((byte)';');
-        var digits = (semicolon >= 0 ? line[..semicolon] : line).TrimEnd((byte)' ').TrimEnd((byte)'\t');
+        var digits = (semicolon >= 0 ? line[..semicolon] : line).TrimEnd(" \t"u8);
         if (digits.IsEmpty || digits.Length > 15 || !Utf8Parser.TryParse(digits, out long size, out var used, 'X') || used != digits.Length)
         {
             throw new Http1ResponseException("a chunk size of the answer is not hexadecimal");
@@ -222,7 +222,7 @@ internal static class Http1ResponseWriter
         var colon = line.IndexOf((byte)':');
         if (colon <= 0) throw new Http1ResponseException("a trailer line of the answer has no name or no colon");
         var name = Encoding.Latin1.GetString(line[..colon]);
-        var value = Encoding.Latin1.GetString(line[(colon + 1)..].Trim((byte)' ').Trim((byte)'\t'));
+        var value = Encoding.Latin1.GetString(line[(colon + 1)..].Trim(" \t"u8));
         if (HeaderRules.HopByHop.Contains(name) || HeaderRules.HasUnsafeCharacters(value) || HeaderRules.HasUnsafeCharacters(name)) return;
         context.Response.AppendTrailer(name, value);
     }
