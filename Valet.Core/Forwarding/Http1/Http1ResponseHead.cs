@@ -42,6 +42,11 @@ internal sealed class Http1ResponseHead
 
     public bool ConnectionClose { get; private set; }
 
+    /// <summary>
+    /// Whether <c>Connection</c> names headers to drop before the answer goes on (a token other than
+    /// <c>close</c> and <c>keep-alive</c>: <c>Keep-Alive</c> is hop-by-hop anyway). Nearly every answer
+    /// says only <c>keep-alive</c> or <c>close</c>, and needs no second pass over its headers.
+    /// </summary>
     public bool HasConnectionTokens { get; private set; }
 
     public bool HasTransferEncoding { get; private set; }
@@ -142,10 +147,11 @@ internal sealed class Http1ResponseHead
         }
         else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
         {
-            HasConnectionTokens = true;
             foreach (var range in value.Split((byte)','))
             {
-                if (Ascii.EqualsIgnoreCase(value[range].Trim((byte)' '), "close"u8)) ConnectionClose = true;
+                var token = value[range].Trim((byte)' ');
+                if (Ascii.EqualsIgnoreCase(token, "close"u8)) ConnectionClose = true;
+                else if (!token.IsEmpty && !Ascii.EqualsIgnoreCase(token, "keep-alive"u8)) HasConnectionTokens = true;
             }
         }
     }

@@ -70,6 +70,27 @@ public sealed class OwnUpstreamClientTests
         backend.Connections.Should().Be(2);
     }
 
+
+    [Theory]
+    [InlineData("Connection: keep-alive, X-Hop\r\n")]
+    [InlineData("Connection: keep-alive\r\nConnection: x-hop\r\n")]
+    public async Task HeadersTheAnswersConnectionNames_NotPassedOn_ConnectionKept(string connection)
+    {
+        await using var backend = ScriptedHttp1Backend.Start((_, _) =>
+            new Answer(Ok("x", connection + "X-Hop: secret\r\nKeep-Alive: timeout=5\r\nX-Kept: yes\r\n")));
+        await using var gateway = await TestGateway.StartAsync([App(backend.Port)]);
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await gateway.Client.GetAsync("/svc/x");
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            response.Headers.Contains("X-Hop").Should().BeFalse();
+            response.Headers.Contains("Keep-Alive").Should().BeFalse();
+            response.Headers.GetValues("X-Kept").Should().Equal("yes");
+        }
+
+        backend.Connections.Should().Be(1, "keep-alive with other tokens is still keep-alive");
+    }
     [Fact]
     public async Task Chunked_WithExtensionsAndTrailers_BodyDecodedAndConnectionReused()
     {

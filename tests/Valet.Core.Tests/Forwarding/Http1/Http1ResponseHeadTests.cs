@@ -71,6 +71,18 @@ public sealed class Http1ResponseHeadTests
         head.KeepAlive(head.BodyKind("GET")).Should().Be(expected);
     }
 
+    [Theory]
+    [InlineData("Connection: keep-alive\r\n", false)]
+    [InlineData("Connection: close\r\n", false)]
+    [InlineData("Connection: Keep-Alive, , close\r\n", false)]
+    [InlineData("", false)]
+    [InlineData("Connection: close, X-Hop\r\n", true)]
+    [InlineData("Connection: keep-alive\r\nConnection: x-trace\r\n", true)]
+    public void HasConnectionTokens_OnlyWhenConnectionNamesAHeader(string connection, bool expected)
+    {
+        Parse($"HTTP/1.1 200 OK\r\n{connection}Content-Length: 1\r\n\r\n").HasConnectionTokens.Should().Be(expected);
+    }
+
     [Fact]
     public void TryParse_SameContentLengthTwice_Accepted()
     {
