@@ -89,9 +89,9 @@ internal static class Http1Exchange
             writer.RequestLine(request.Method, endpoint.Config.Path, target.Path.IsEmpty ? "/" : target.Path, target.Query, host);
         }
 
-        var connection = request.Headers.Connection;
         // Browsers send "Connection: keep-alive" on every request: only other tokens name headers.
-        var listsNames = connection.Count > 0 && ListsHeaderNames(connection);
+        var connection = request.Headers.Connection;
+        var listed = connection.Count > 0 ? ListedNames(connection) : null;
         foreach (var header in request.Headers)
         {
             var name = header.Key;
@@ -102,7 +102,7 @@ internal static class Http1Exchange
             }
 
             // Without a body there is no content, so its headers stay behind (as on the pooled client).
-            if (HeaderRules.Content.Contains(name) || (listsNames && IsListed(connection, name))) continue;
+            if (HeaderRules.Content.Contains(name) || (listed is not null && Contains(listed, name))) continue;
             writer.Header(name, header.Value);
         }
 
@@ -115,32 +115,34 @@ internal static class Http1Exchange
         writer.End();
     }
 
-    /// <summary>Whether the <c>Connection</c> header holds a token other than keep-alive and close (a header name).</summary>
-    private static bool ListsHeaderNames(StringValues connection)
+    /// <summary>
+    /// The header names the client's <c>Connection</c> header lists (its tokens other than
+    /// keep-alive and close), which are hop-by-hop; null when it lists none, as nearly always.
+    /// </summary>
+    private static List<string>? ListedNames(StringValues connection)
     {
+        List<string>? names = null;
         foreach (var value in connection)
         {
             if (value is null) continue;
             foreach (var range in value.AsSpan().Split(','))
             {
                 var token = value.AsSpan()[range].Trim();
-                if (token.Length > 0 && !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase) && !token.Equals("close", StringComparison.OrdinalIgnoreCase)) return true;
+                if (token.Length > 0 && !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase) && !token.Equals("close", StringComparison.OrdinalIgnoreCase))
+                {
+                    (names ??= []).Add(token.ToString());
+                }
             }
         }
 
-        return false;
+        return names;
     }
 
-    /// <summary>Whether the client's <c>Connection</c> header lists <paramref name="name"/> (so it is hop-by-hop).</summary>
-    private static bool IsListed(StringValues connection, string name)
+    private static bool Contains(List<string> names, string name)
     {
-        foreach (var value in connection)
+        foreach (var listed in names)
         {
-            if (value is null) continue;
-            foreach (var range in value.AsSpan().Split(','))
-            {
-                if (value.AsSpan()[range].Trim().Equals(name, StringComparison.OrdinalIgnoreCase)) return true;
-            }
+            if (string.Equals(listed, name, StringComparison.OrdinalIgnoreCase)) return true;
         }
 
         return false;

@@ -108,8 +108,8 @@ public sealed class FailureTests
     [Fact]
     public async Task Forward_EndpointResetsMidBody_ClientConnectionAborted()
     {
-        await using var backend = await RawBackend.StartAsync(
-            "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial");
+        await using var backend = ScriptedHttp1Backend.Start((_, _) => new ScriptedHttp1Backend.Answer(
+            "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial", Close: true));
         var app = new Dictionary<string, object?> { ["name"] = "svc", ["endpoints"] = new[] { new { host = "127.0.0.1", port = backend.Port } } };
         await using var gateway = await TestGateway.StartAsync([app]);
 

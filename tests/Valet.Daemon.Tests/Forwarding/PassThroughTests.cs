@@ -136,9 +136,9 @@ public sealed class PassThroughTests
     public async Task Forward_ResponseTrailers_ReachHttp2Client()
     {
         // Kestrel sends no HTTP/1.1 trailers, so the endpoint is a raw chunked HTTP/1.1 server.
-        await using var backend = await RawBackend.StartAsync(
+        await using var backend = ScriptedHttp1Backend.Start((_, _) => new ScriptedHttp1Backend.Answer(
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n" +
-            "5\r\nhello\r\n0\r\nX-Checksum: abc123\r\n\r\n");
+            "5\r\nhello\r\n0\r\nX-Checksum: abc123\r\n\r\n", Close: true));
         var app = new Dictionary<string, object?> { ["name"] = "svc", ["endpoints"] = new[] { new { host = "127.0.0.1", port = backend.Port } } };
         await using var gateway = await TestGateway.StartAsync([app], h2c: true);
 
