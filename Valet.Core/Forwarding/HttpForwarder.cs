@@ -60,7 +60,7 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
         var app = gateway.App;
         var record = gateway.Record;
         var span = record.Activity is { } parent ? StartSpan(parent, context, endpoint) : null;
-        var pool = endpoint.State.Http1Pool(endpoint.Config, AppState.ConnectTimeout, time);
+        var pool = endpoint.State.Http1Pool(endpoint.Config, AppState.ConnectTimeout, time, options.EventLoops);
         var result = default(ForwardResult);
         Http1Connection? connection = null;
         try

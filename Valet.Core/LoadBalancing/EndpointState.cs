@@ -34,10 +34,10 @@ public sealed class EndpointState
     private Forwarding.Http1.Http1Pool? _http1;
 
     /// <summary>The endpoint's keep-alive connections on Valet's own HTTP/1.1 client, made at first use.</summary>
-    internal Forwarding.Http1.Http1Pool Http1Pool(Configuration.EndpointConfig config, TimeSpan connectTimeout, TimeProvider time)
+    internal Forwarding.Http1.Http1Pool Http1Pool(Configuration.EndpointConfig config, TimeSpan connectTimeout, TimeProvider time, bool eventLoops)
     {
         if (Volatile.Read(ref _http1) is { } pool) return pool;
-        var made = new Forwarding.Http1.Http1Pool(config.Host, config.Port, connectTimeout, time);
+        var made = new Forwarding.Http1.Http1Pool(config.Host, config.Port, connectTimeout, time, eventLoops);
         if (Interlocked.CompareExchange(ref _http1, made, null) is { } raced)
         {
             made.Dispose();

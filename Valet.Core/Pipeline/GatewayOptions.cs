@@ -25,6 +25,12 @@ public sealed class GatewayOptions
     /// everything else either way.
     /// </summary>
     public UpstreamClient UpstreamClient { get; init; } = UpstreamClient.Valet;
+
+    /// <summary>
+    /// Whether Valet's own HTTP/1.1 client runs its connections on the event loops
+    /// (<see cref="Networking.EventLoop"/>) rather than .NET's socket engine.
+    /// </summary>
+    public bool EventLoops { get; init; }
 }
 
 /// <summary>The <c>--upstream-client</c> choice.</summary>

@@ -64,6 +64,12 @@ public static class GatewayHost
         });
 
         var services = builder.Services;
+        // Registered after Kestrel's socket transport, so Kestrel picks it for every IP endpoint.
+        if (options.Io == IoEngine.Loops && Valet.Core.Networking.EventLoop.IsSupported)
+        {
+            services.AddSingleton<Microsoft.AspNetCore.Connections.IConnectionListenerFactory, Transport.LoopTransportFactory>();
+        }
+
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(options);
         services.AddSingleton(new GatewayOptions
@@ -72,6 +78,7 @@ public static class GatewayHost
             MaxAggregatePartsInFlight = options.MaxAggregatePartsInFlight,
             HttpsPort = options.HttpsPort,
             UpstreamClient = options.UpstreamClient,
+            EventLoops = options.Io == IoEngine.Loops,
         });
         services.AddSingleton<SniCertificateSelector>();
         services.AddSingleton(new AppStateRegistry(options.UpstreamCertificateValidation));

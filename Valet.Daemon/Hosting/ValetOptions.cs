@@ -61,7 +61,14 @@ public sealed record ValetOptions
     /// <summary>Which client carries bodyless requests to plain-HTTP/1.1 endpoints (<c>--upstream-client</c>).</summary>
     public Valet.Core.Pipeline.UpstreamClient UpstreamClient { get; init; } = Valet.Core.Pipeline.UpstreamClient.Valet;
 
+    /// <summary>
+    /// Which engine reads and writes the listeners' and the upstream connections' sockets:
+    /// Valet's event loops (the default on Linux) or .NET's socket engine.
+    /// </summary>
+    public IoEngine Io { get; init; } = IoEngine.Loops;
+
     /// <summary>Aggregate parts running at once across all requests (not a flag yet; tests lower it).</summary>
+
     public int MaxAggregatePartsInFlight { get; init; } = 1024;
 
     public const int DefaultPeerPort = 8002;
@@ -120,4 +127,14 @@ public sealed record ValetOptions
         var options = new Valet.Peering.PeeringOptions { NodeId = NodeId, Peers = Peers, Token = PeerToken };
         return TunePeering is null ? options : TunePeering(options);
     }
+}
+
+/// <summary>The engine under the sockets (see <see cref="ValetOptions.Io"/>).</summary>
+public enum IoEngine
+{
+    /// <summary>Valet's epoll loops (Valet.Core.Networking); .NET's engine where they cannot run.</summary>
+    Loops,
+
+    /// <summary>.NET's socket engine and Kestrel's socket transport.</summary>
+    Sockets,
 }

@@ -16,6 +16,7 @@ internal sealed class Http1Connection : IDisposable
     internal const int MaxHeadBytes = 64 * 1024;
 
     private readonly Socket _socket;
+    private readonly Networking.LoopSocket? _loop;
     private byte[] _read = new byte[ReadBufferSize];
     private int _start;
     private int _end;
@@ -23,6 +24,15 @@ internal sealed class Http1Connection : IDisposable
     public Http1Connection(Socket socket, long createdAt)
     {
         _socket = socket;
+        CreatedAt = createdAt;
+        LastUsed = createdAt;
+    }
+
+    /// <summary>A connection on the event loops (see <see cref="Networking.LoopSocket"/>).</summary>
+    public Http1Connection(Networking.LoopSocket socket, long createdAt)
+    {
+        _loop = socket;
+        _socket = socket.Socket;
         CreatedAt = createdAt;
         LastUsed = createdAt;
     }
@@ -57,6 +67,12 @@ internal sealed class Http1Connection : IDisposable
         ReceivedAny = false;
         while (!bytes.IsEmpty)
         {
+            if (_loop is not null)
+            {
+                await _loop.SendAsync(bytes, token).ConfigureAwait(false);
+                return;
+            }
+
             var sent = await _socket.SendAsync(bytes, SocketFlags.None, token).ConfigureAwait(false);
             bytes = bytes[sent..];
         }
@@ -87,7 +103,7 @@ internal sealed class Http1Connection : IDisposable
             }
         }
 
-        var read = await _socket.ReceiveAsync(_read.AsMemory(_end), SocketFlags.None, token).ConfigureAwait(false);
+        var read = await ReceiveCoreAsync(_read.AsMemory(_end), token).ConfigureAwait(false);
         if (read == 0) return false;
         _end += read;
         ReceivedAny = true;
@@ -100,10 +116,13 @@ internal sealed class Http1Connection : IDisposable
     /// </summary>
     public async ValueTask<int> ReceiveAsync(Memory<byte> destination, CancellationToken token)
     {
-        var read = await _socket.ReceiveAsync(destination, SocketFlags.None, token).ConfigureAwait(false);
+        var read = await ReceiveCoreAsync(destination, token).ConfigureAwait(false);
         if (read > 0) ReceivedAny = true;
         return read;
     }
+
+    private ValueTask<int> ReceiveCoreAsync(Memory<byte> destination, CancellationToken token) =>
+        _loop is not null ? _loop.ReceiveAsync(destination, token) : _socket.ReceiveAsync(destination, SocketFlags.None, token);
 
     /// <summary>
     /// Whether an idle connection can take a request: nothing buffered and nothing to read (an idle
@@ -129,5 +148,9 @@ internal sealed class Http1Connection : IDisposable
         if (_read.Length > ReadBufferSize) _read = new byte[ReadBufferSize];
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        if (_loop is not null) _loop.Dispose();
+        else _socket.Dispose();
+    }
 }

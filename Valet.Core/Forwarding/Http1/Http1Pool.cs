@@ -22,11 +22,13 @@ internal sealed class Http1Pool : IDisposable
     private readonly IPEndPoint? _address;
     private readonly TimeProvider _time;
     private readonly TimeSpan _connectTimeout;
+    private readonly bool _eventLoops;
     private ITimer? _sweep;
     private bool _disposed;
 
-    public Http1Pool(string host, int port, TimeSpan connectTimeout, TimeProvider time)
+    public Http1Pool(string host, int port, TimeSpan connectTimeout, TimeProvider time, bool eventLoops = false)
     {
+        _eventLoops = eventLoops && Networking.EventLoop.IsSupported;
         // A bracketed IPv6 literal, an IP address or a name (resolved at each connect, every address tried).
         var literal = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
         if (IPAddress.TryParse(literal, out var ip)) _address = new IPEndPoint(ip, port);
@@ -77,28 +79,36 @@ internal sealed class Http1Pool : IDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
         timeout.CancelAfter(_connectTimeout);
-        var socket = _address is { } address
-            ? new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
-            : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        Socket? socket = null;
         try
         {
+            if (_eventLoops)
+            {
+                var addresses = _address is { } one ? [one.Address] : await Dns.GetHostAddressesAsync(_name!.Host, timeout.Token).ConfigureAwait(false);
+                var port = _address?.Port ?? _name!.Port;
+                return new Http1Connection(await Networking.LoopSocket.ConnectAsync(addresses, port, timeout.Token).ConfigureAwait(false), _time.GetTimestamp());
+            }
+
+            socket = _address is { } address
+                ? new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+                : new Socket(SocketType.Stream, ProtocolType.Tcp);
             socket.NoDelay = true;
             await socket.ConnectAsync((EndPoint?)_address ?? _name!, timeout.Token).ConfigureAwait(false);
             return new Http1Connection(socket, _time.GetTimestamp());
         }
         catch (OperationCanceledException) when (!token.IsCancellationRequested)
         {
-            socket.Dispose();
+            socket?.Dispose();
             throw new Http1ConnectException($"no connection within {_connectTimeout.TotalSeconds:0.#} s", null);
         }
         catch (SocketException e)
         {
-            socket.Dispose();
+            socket?.Dispose();
             throw new Http1ConnectException(e.Message, e);
         }
         catch
         {
-            socket.Dispose();
+            socket?.Dispose();
             throw;
         }
     }
