@@ -5,8 +5,11 @@ using Valet.Core.Forwarding.Http1;
 namespace Valet.Core.Tests.Forwarding.Http1;
 
 /// <summary>The keep-alive pool of Valet's HTTP/1.1 client against a real loopback listener, with a clock the test moves.</summary>
-public sealed class Http1PoolTests : IDisposable
+public class Http1PoolTests : IDisposable
 {
+    /// <summary>Whether the pool's connections run on the event loops (<see cref="Http1PoolOnLoopsTests"/>) or .NET's engine.</summary>
+    protected virtual bool EventLoops => false;
+
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly List<Socket> _accepted = [];
     private readonly SteppedTime _time = new();
@@ -27,7 +30,7 @@ public sealed class Http1PoolTests : IDisposable
     [Fact]
     public async Task Return_ThenTake_SameConnectionMostRecentFirst()
     {
-        using var pool = new Http1Pool("127.0.0.1", Port, TimeSpan.FromSeconds(5), _time);
+        using var pool = new Http1Pool("127.0.0.1", Port, TimeSpan.FromSeconds(5), _time, EventLoops);
         var (first, _) = await ConnectAsync(pool);
         var (second, _) = await ConnectAsync(pool);
 
@@ -42,7 +45,7 @@ public sealed class Http1PoolTests : IDisposable
     [Fact]
     public async Task TryTake_EndpointClosedTheIdleConnection_Dropped()
     {
-        using var pool = new Http1Pool("127.0.0.1", Port, TimeSpan.FromSeconds(5), _time);
+        using var pool = new Http1Pool("127.0.0.1", Port, TimeSpan.FromSeconds(5), _time, EventLoops);
         var (client, server) = await ConnectAsync(pool);
         pool.Return(client);
 
@@ -58,7 +61,7 @@ public sealed class Http1PoolTests : IDisposable
     [Fact]
     public async Task TryTake_EndpointSentBytesWhileIdle_Dropped()
     {
-        using var pool = new Http1Pool("127.0.0.1", Port, TimeSpan.FromSeconds(5), _time);
+        using var pool = new Http1Pool("127.0.0.1", Port, TimeSpan.FromSeconds(5), _time, EventLoops);
         var (client, server) = await ConnectAsync(pool);
         pool.Return(client);
 
@@ -72,7 +75,7 @@ public sealed class Http1PoolTests : IDisposable
     [Fact]
     public async Task TryTake_UsedMomentsAgo_TakenWithoutAPoll()
     {
-        using var pool = new Http1Pool("127.0.0.1", Port, TimeSpan.FromSeconds(5), _time);
+        using var pool = new Http1Pool("127.0.0.1", Port, TimeSpan.FromSeconds(5), _time, EventLoops);
         var (client, server) = await ConnectAsync(pool);
         pool.Return(client);
         server.Shutdown(SocketShutdown.Both);
@@ -84,7 +87,7 @@ public sealed class Http1PoolTests : IDisposable
     [Fact]
     public async Task IdleTimeoutAndLifetime_ExpiredConnectionsNotTakenAndSweptAway()
     {
-        using var pool = new Http1Pool("127.0.0.1", Port, TimeSpan.FromSeconds(5), _time);
+        using var pool = new Http1Pool("127.0.0.1", Port, TimeSpan.FromSeconds(5), _time, EventLoops);
         var (idle, _) = await ConnectAsync(pool);
         pool.Return(idle);
 
@@ -117,7 +120,7 @@ public sealed class Http1PoolTests : IDisposable
         closed.Start();
         var port = ((IPEndPoint)closed.LocalEndpoint).Port;
         closed.Stop();
-        using var pool = new Http1Pool("127.0.0.1", port, TimeSpan.FromSeconds(5), _time);
+        using var pool = new Http1Pool("127.0.0.1", port, TimeSpan.FromSeconds(5), _time, EventLoops);
 
         var act = async () => await pool.ConnectAsync(CancellationToken.None);
 
@@ -127,7 +130,7 @@ public sealed class Http1PoolTests : IDisposable
     [Fact]
     public async Task Dispose_ClosesIdleConnections_LaterReturnsClosedToo()
     {
-        var pool = new Http1Pool("127.0.0.1", Port, TimeSpan.FromSeconds(5), _time);
+        var pool = new Http1Pool("127.0.0.1", Port, TimeSpan.FromSeconds(5), _time, EventLoops);
         var (idle, server) = await ConnectAsync(pool);
         var (busy, busyServer) = await ConnectAsync(pool);
         pool.Return(idle);
@@ -148,7 +151,7 @@ public sealed class Http1PoolTests : IDisposable
     [InlineData("::1", 80, "[::1]")]
     public void HostHeader_PortUnlessDefault_IPv6Bracketed(string host, int port, string expected)
     {
-        using var pool = new Http1Pool(host, port, TimeSpan.FromSeconds(5), _time);
+        using var pool = new Http1Pool(host, port, TimeSpan.FromSeconds(5), _time, EventLoops);
 
         pool.HostHeader.Should().Be(expected);
     }
@@ -181,4 +184,10 @@ public sealed class Http1PoolTests : IDisposable
 
         public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
+}
+
+/// <summary>Every pool test again, the connections on Valet's event loops.</summary>
+public sealed class Http1PoolOnLoopsTests : Http1PoolTests
+{
+    protected override bool EventLoops => true;
 }
