@@ -48,7 +48,7 @@ public sealed unsafe class EventLoop
     /// <summary>Watches <paramref name="socket"/>'s descriptor; its events reach <see cref="LoopSocket.OnEvents"/>.</summary>
     internal void Register(LoopSocket socket, SafeHandle handle)
     {
-        ulong token;
+        ulong tag;
         lock (_gate)
         {
             int slot;
@@ -69,14 +69,14 @@ public sealed unsafe class EventLoop
             }
 
             // The generation tells a late event for a closed socket from one for the socket now in its slot.
-            token = (ulong)++_generation << 32 | (uint)slot;
-            socket.Token = token;
+            tag = (ulong)++_generation << 32 | (uint)slot;
+            socket.Tag = tag;
             Volatile.Write(ref _slots[slot], socket);
         }
 
         var ev = stackalloc byte[16];
         *(uint*)ev = Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET;
-        *(ulong*)(ev + Libc.EventDataOffset) = token;
+        *(ulong*)(ev + Libc.EventDataOffset) = tag;
         if (Libc.EpollCtl(_epoll, Libc.EPOLL_CTL_ADD, handle, ev) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -90,7 +90,7 @@ public sealed unsafe class EventLoop
     {
         lock (_gate)
         {
-            var slot = (int)(uint)socket.Token;
+            var slot = (int)(uint)socket.Tag;
             if (slot < _used && ReferenceEquals(_slots[slot], socket))
             {
                 _slots[slot] = null;
@@ -117,9 +117,9 @@ public sealed unsafe class EventLoop
             for (var i = 0; i < count; i++)
             {
                 var entry = events + i * size;
-                var token = *(ulong*)(entry + Libc.EventDataOffset);
-                var slot = (int)(uint)token;
-                if (slot >= slots.Length || Volatile.Read(ref slots[slot]) is not { } socket || socket.Token != token) continue;
+                var tag = *(ulong*)(entry + Libc.EventDataOffset);
+                var slot = (int)(uint)tag;
+                if (slot >= slots.Length || Volatile.Read(ref slots[slot]) is not { } socket || socket.Tag != tag) continue;
                 try
                 {
                     socket.OnEvents(*(uint*)entry);

@@ -104,8 +104,8 @@ public sealed class LoopSocket : IDisposable
         throw last!;
     }
 
-    /// <summary>The loop's handle for this socket (slot and generation).</summary>
-    internal ulong Token { get; set; }
+    /// <summary>The loop's tag for this socket (slot and generation).</summary>
+    internal ulong Tag { get; set; }
 
     public Socket Socket => _socket;
 
@@ -366,15 +366,15 @@ public sealed class LoopSocket : IDisposable
     {
         // A late callback from an earlier operation's registration can only cancel the one now
         // outstanding if that one waits on the same (cancelled) token, when it must be cancelled anyway.
-        private static readonly Action<object?, CancellationToken> Cancel = static (state, token) =>
+        private static readonly Action<object?, CancellationToken> Cancel = static (state, cancelled) =>
         {
             var operation = (Operation)state!;
-            if (operation._token == token) operation.TryComplete(operation.Id, 0, new OperationCanceledException(token));
+            if (operation._cancellation.Equals(cancelled)) operation.TryComplete(operation.Id, 0, new OperationCanceledException(cancelled));
         };
 
         private ManualResetValueTaskSourceCore<int> _core; // RunContinuationsAsynchronously stays false: inline
         private CancellationTokenRegistration _registration;
-        private CancellationToken _token;
+        private CancellationToken _cancellation;
 
         /// <summary>Set under the owner's gate while waiting for the loop.</summary>
         public bool Pending { get; private set; }
@@ -406,7 +406,7 @@ public sealed class LoopSocket : IDisposable
             Pending = true;
             Buffer = buffer;
             Data = data;
-            _token = token;
+            _cancellation = token;
             _registration = token.CanBeCanceled ? token.UnsafeRegister(Cancel, this) : default;
         }
 
@@ -423,7 +423,7 @@ public sealed class LoopSocket : IDisposable
 
             _registration.Unregister();
             _registration = default;
-            _token = default;
+            _cancellation = default;
             if (error is null) _core.SetResult(result);
             else _core.SetException(error);
         }
