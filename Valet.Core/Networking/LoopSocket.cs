@@ -208,8 +208,15 @@ public sealed class LoopSocket : IDisposable
             }
         }
 
-        if (read) ContinueRead();
-        if (write) ContinueWrite();
+        try
+        {
+            if (read) ContinueRead();
+            if (write) ContinueWrite();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed since the event was taken: Dispose completed what was outstanding.
+        }
     }
 
     private void ContinueRead()

@@ -78,9 +78,10 @@ internal sealed class LoopListener(Socket listen, MemoryPool<byte> pool) : IConn
                 connection.Start();
                 return connection;
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
             {
-                accepted.Dispose(); // reset between accept and setup
+                // Reset between accept and setup, or the loop could not watch it: this one only.
+                accepted.Dispose();
             }
         }
     }
