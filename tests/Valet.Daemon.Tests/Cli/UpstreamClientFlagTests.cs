@@ -17,20 +17,12 @@ public sealed class UpstreamClientFlagTests
     [InlineData("sockets", "valet", "/a%5Cb")]
     public async Task Choice_FlagOverEnvironment_DecidesTheClient(string? environment, string? flag, string reaches)
     {
-        await using var backend = await TestBackend.StartAsync(_ => Task.CompletedTask);
-        using var conf = new TempFolder();
-        conf.Write("svc.json", JsonSerializer.Serialize(TestGateway.App("svc", backend)));
-        var env = new Dictionary<string, string>();
-        if (environment is not null) env["VALET_UPSTREAM_CLIENT"] = environment;
-        string[] args = ["--conf", conf.Path, "--port", "0", "--bind", "127.0.0.1", "--access-log", "off"];
-        if (flag is not null) args = [.. args, "--upstream-client", flag];
-        await using var daemon = DaemonProcess.Start(args, env);
-        var address = await daemon.ListeningAsync();
+        await using var run = await Run.StartAsync("VALET_UPSTREAM_CLIENT", environment, "--upstream-client", flag);
 
-        var answer = await RawHttp.SendAsync(address, "GET /svc/a\\b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        var answer = await RawHttp.SendAsync(run.Address, "GET /svc/a\\b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 
         RawHttp.Status(answer).Should().Be(200);
-        backend.Seen.Single().RawTarget.Should().Be(reaches);
+        run.Backend.Seen.Single().RawTarget.Should().Be(reaches);
     }
 
     /// <summary>
@@ -44,25 +36,17 @@ public sealed class UpstreamClientFlagTests
     [InlineData("sockets", "loops", true)]
     public async Task Io_FlagOverEnvironment_DecidesTheEngine(string? environment, string? flag, bool loops)
     {
-        await using var backend = await TestBackend.StartAsync(_ => Task.CompletedTask);
-        using var conf = new TempFolder();
-        conf.Write("svc.json", JsonSerializer.Serialize(TestGateway.App("svc", backend)));
-        var env = new Dictionary<string, string>();
-        if (environment is not null) env["VALET_IO"] = environment;
-        string[] args = ["--conf", conf.Path, "--port", "0", "--bind", "127.0.0.1", "--access-log", "off"];
-        if (flag is not null) args = [.. args, "--io", flag];
-        await using var daemon = DaemonProcess.Start(args, env);
-        var address = await daemon.ListeningAsync();
+        await using var run = await Run.StartAsync("VALET_IO", environment, "--io", flag);
 
         for (var i = 0; i < 3; i++)
         {
-            var answer = await RawHttp.SendAsync(address, "GET /svc/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            var answer = await RawHttp.SendAsync(run.Address, "GET /svc/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             RawHttp.Status(answer).Should().Be(200);
         }
 
-        var threads = Directory.GetDirectories($"/proc/{daemon.Pid}/task").Select(t => File.ReadAllText(Path.Combine(t, "comm")).Trim());
+        var threads = Directory.GetDirectories($"/proc/{run.Daemon.Pid}/task").Select(t => File.ReadAllText(Path.Combine(t, "comm")).Trim());
         threads.Any(name => name.StartsWith("valet-loop-", StringComparison.Ordinal)).Should().Be(loops);
-        backend.Seen.Should().HaveCount(3);
+        run.Backend.Seen.Should().HaveCount(3);
     }
 
     [Theory]
@@ -75,5 +59,29 @@ public sealed class UpstreamClientFlagTests
 
         (await daemon.WaitForExitAsync()).Should().NotBe(0);
         (daemon.Stderr + daemon.Stdout).Should().Contain(error);
+    }
+
+    /// <summary>A backend and a daemon in front of it, with the choice given by variable and/or flag.</summary>
+    private sealed record Run(TestBackend Backend, TempFolder Conf, DaemonProcess Daemon, Uri Address) : IAsyncDisposable
+    {
+        public static async Task<Run> StartAsync(string variable, string? environment, string option, string? flag)
+        {
+            var backend = await TestBackend.StartAsync(_ => Task.CompletedTask);
+            var conf = new TempFolder();
+            conf.Write("svc.json", JsonSerializer.Serialize(TestGateway.App("svc", backend)));
+            var env = new Dictionary<string, string>();
+            if (environment is not null) env[variable] = environment;
+            string[] args = ["--conf", conf.Path, "--port", "0", "--bind", "127.0.0.1", "--access-log", "off"];
+            if (flag is not null) args = [.. args, option, flag];
+            var daemon = DaemonProcess.Start(args, env);
+            return new Run(backend, conf, daemon, await daemon.ListeningAsync());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Daemon.DisposeAsync();
+            Conf.Dispose();
+            await Backend.DisposeAsync();
+        }
     }
 }
