@@ -74,7 +74,7 @@ internal sealed class LoopConnection : ConnectionContext, IConnectionIdFeature, 
 
     public override IDictionary<object, object?> Items
     {
-        get => _items ??= new ConnectionItems();
+        get => _items ??= new Dictionary<object, object?>();
         set => _items = value;
     }
 
@@ -225,7 +225,4 @@ internal sealed class LoopConnection : ConnectionContext, IConnectionIdFeature, 
 
         public PipeWriter Output { get; } = output;
     }
-
-    /// <summary>The connection's items (Kestrel and the peer listener tag connections with them).</summary>
-    private sealed class ConnectionItems : Dictionary<object, object?>;
 }
