@@ -28,6 +28,8 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
     private const int ResponseBufferSize = 64 * 1024;
     private const int MinBufferSize = 512;
 
+    private readonly TimeoutSourcePool _timeouts = new(time);
+
     /// <summary>
     /// Forwards the request in <paramref name="context"/> to <paramref name="endpoint"/>.
     /// 1. Build the upstream message: method, target = endpoint base + app-relative path + query
@@ -63,10 +65,10 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
         var pool = endpoint.State.Http1Pool(endpoint.Config, AppState.ConnectTimeout, time, options.EventLoops);
         var result = default(ForwardResult);
         Http1Connection? connection = null;
+        var timeout = _timeouts.Rent(app.Timeout);
+        var clientAborted = context.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
         try
         {
-            using var timeout = new CancellationTokenSource(app.Timeout, time);
-            using var clientAborted = context.RequestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
             Http1ResponseHead head;
             var sent = time.GetTimestamp();
             try
@@ -104,6 +106,8 @@ public sealed class HttpForwarder(TimeProvider time, WebSocketTunnel tunnel, Gat
         finally
         {
             connection?.Dispose();
+            clientAborted.Dispose();
+            _timeouts.Return(timeout);
             if (span is not null) CloseSpan(span, result);
         }
     }
